@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class PracticesConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'practices'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "practices"
+
+    def ready(self):
+        from practices.curators import ensure_curators_group
+
+        # Permissions only exist after post_migrate, so the group is (re)built then.
+        post_migrate.connect(ensure_curators_group, sender=self)

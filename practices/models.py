@@ -1,3 +1,636 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
-# Create your models here.
+from practices.rendering import render_markdown
+from sources.models import SourceDocument
+
+
+def choice_values(choices):
+    return [value for value, _label in choices.choices]
+
+
+class SlugNaturalKeyQuerySet(models.QuerySet):
+    """Fixtures refer to these rows by slug, so they load into any database."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+# --- Choices (module level so that Meta constraints can refer to them) ---------
+
+
+class OrganisationKind(models.TextChoices):
+    GOVERNMENT = "government", "Government body"
+    INTERNATIONAL = "international", "International organisation"
+    CIVIL_SOCIETY = "civil_society", "Civil society"
+    PRIVATE_SECTOR = "private_sector", "Private sector"
+    TRADE_UNION = "trade_union", "Trade union"
+    ACADEMIA = "academia", "Academia"
+    DIASPORA = "diaspora", "Diaspora / migrant association"
+
+
+class MeetingSeries(models.TextChoices):
+    GFMD = "gfmd", "GFMD"
+    UN = "un", "United Nations"
+    REGIONAL_PROCESS = "regional_process", "Regional process"
+    ACADEMIC = "academic", "Academic"
+    OTHER = "other", "Other"
+
+
+class MeetingKind(models.TextChoices):
+    THEMATIC_MEETING = "thematic_meeting", "Thematic meeting"
+    ROUNDTABLE = "roundtable", "Roundtable"
+    SUMMIT = "summit", "Summit"
+    CONFERENCE = "conference", "Conference"
+    SESSION = "session", "Session"
+    MINISTERIAL = "ministerial", "Ministerial meeting"
+    OTHER = "other", "Other"
+
+
+class PracticeStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "review", "In review"
+    PUBLISHED = "published", "Published"
+
+
+class PracticeType(models.TextChoices):
+    PROGRAMME = "programme", "Programme"
+    POLICY = "policy", "Policy"
+    LAW = "law", "Law"
+    REGULARISATION = "regularisation", "Regularisation"
+    AGREEMENT = "agreement", "Agreement"
+    PARTNERSHIP = "partnership", "Partnership"
+    INSTITUTION = "institution", "Institution"
+    SERVICE = "service", "Service"
+    TOOL = "tool", "Tool"
+    DIALOGUE = "dialogue", "Dialogue / consultative process"
+    INITIATIVE = "initiative", "Initiative"
+    INSTRUMENT = "instrument", "International instrument or framework"
+
+
+class PracticeScope(models.TextChoices):
+    LOCAL = "local", "Local"
+    NATIONAL = "national", "National"
+    BILATERAL = "bilateral", "Bilateral"
+    REGIONAL = "regional", "Regional"
+    INTER_REGIONAL = "inter_regional", "Inter-regional"
+    GLOBAL = "global", "Global"
+
+
+class CountryRole(models.TextChoices):
+    ORIGIN = "origin", "Origin"
+    TRANSIT = "transit", "Transit"
+    DESTINATION = "destination", "Destination"
+    IMPLEMENTING = "implementing", "Implementing"
+    PARTNER = "partner", "Partner"
+
+
+class UnStatus(models.TextChoices):
+    MEMBER = "member", "UN member state"
+    OBSERVER = "observer", "UN observer state"
+
+
+# --- Vocabularies -------------------------------------------------------------------
+
+
+class CountryQuerySet(models.QuerySet):
+    def get_by_natural_key(self, iso3):
+        return self.get(iso3=iso3)
+
+    def in_region(self, region):
+        return self.filter(region=region)
+
+
+class Country(models.Model):
+    """A UN member or observer state, keyed in URLs and filters by ISO 3166-1 alpha-3."""
+
+    UnStatus = UnStatus
+
+    iso3 = models.CharField("ISO alpha-3", max_length=3, unique=True)
+    iso2 = models.CharField("ISO alpha-2", max_length=2, unique=True)
+    m49_code = models.PositiveSmallIntegerField("UN M49 code", unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    # UN M49 geographic regions: region (Africa, Americas, ...), sub-region
+    # (Sub-Saharan Africa, Latin America and the Caribbean, ...) and, where M49 has one,
+    # intermediate region (Western Africa, South America, ...).
+    region = models.CharField(max_length=40)
+    sub_region = models.CharField(max_length=60)
+    intermediate_region = models.CharField(max_length=60, blank=True)
+    un_status = models.CharField(max_length=10, choices=UnStatus.choices, default=UnStatus.MEMBER)
+
+    objects = CountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        indexes = [
+            # Region facet and region -> country grouping on the search page.
+            models.Index(fields=["region", "sub_region", "name"], name="country_region_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(un_status__in=["member", "observer"]), name="country_un_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(region=""), name="country_region_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("practices:country", kwargs={"iso3": self.iso3})
+
+    def natural_key(self):
+        return (self.iso3,)
+
+
+class GcmObjectiveQuerySet(models.QuerySet):
+    def get_by_natural_key(self, number):
+        return self.get(number=number)
+
+
+class GcmObjective(models.Model):
+    """One of the 23 objectives of the Global Compact for Migration."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200, help_text="Official title (A/RES/73/195, para. 16).")
+    short_label = models.CharField(max_length=60)
+
+    objects = GcmObjectiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "GCM objective"
+        verbose_name_plural = "GCM objectives"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=23), name="gcmobjective_number_1_23"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.short_label}"
+
+    def get_absolute_url(self):
+        return reverse("practices:objective", kwargs={"number": self.number})
+
+    def natural_key(self):
+        return (self.number,)
+
+
+class GuidingPrinciple(models.Model):
+    """One of the ten GCM guiding principles (para. 15)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(unique=True)
+
+    objects = SlugNaturalKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = "GCM guiding principle"
+        verbose_name_plural = "GCM guiding principles"
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Theme(models.Model):
+    """A free topical tag (e.g. "labour migration"), curated in the admin."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+
+    objects = SlugNaturalKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=~Q(slug=""), name="theme_slug_not_empty")]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Organisation(models.Model):
+    Kind = OrganisationKind
+
+    name = models.CharField(max_length=250)
+    slug = models.SlugField(max_length=120, unique=True)
+    acronym = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    country = models.ForeignKey(
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        help_text="For national bodies and associations.",
+    )
+    outside_facts = models.TextField(
+        blank=True, help_text="Facts not from the source documents, and where from."
+    )
+
+    objects = SlugNaturalKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=choice_values(OrganisationKind)), name="organisation_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="organisation_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    def get_absolute_url(self):
+        return reverse("practices:organisation", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Meeting(models.Model):
+    """A meeting where practices were presented, or for which a document was prepared."""
+
+    Series = MeetingSeries
+
+    Kind = MeetingKind
+
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    series = models.CharField(max_length=20, choices=Series.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    city = models.CharField(max_length=100, blank=True)
+    country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="meetings_held"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    host_countries = models.ManyToManyField(Country, blank=True, related_name="meetings_hosted")
+    co_chair_countries = models.ManyToManyField(Country, blank=True, related_name="meetings_co_chaired")
+    co_chair_organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="meetings_co_chaired"
+    )
+    supporting_organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="meetings_supported"
+    )
+    participants = models.PositiveIntegerField(null=True, blank=True, help_text="Number of participants.")
+    source_documents = models.ManyToManyField(
+        SourceDocument,
+        blank=True,
+        related_name="meetings",
+        help_text="Documents prepared for or about this meeting.",
+    )
+    outside_facts = models.TextField(
+        blank=True, help_text="Facts not from the source documents, and where from."
+    )
+
+    objects = SlugNaturalKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(series__in=choice_values(MeetingSeries)), name="meeting_series_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=choice_values(MeetingKind)), name="meeting_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="meeting_ends_after_start",
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="meeting_slug_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("practices:meeting", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+# --- Practices -------------------------------------------------------------------
+
+
+class PracticeQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def published(self):
+        return self.filter(status=Practice.Status.PUBLISHED)
+
+    def for_country(self, country):
+        return self.filter(country_links__country=country).distinct()
+
+    def for_objective(self, objective):
+        return self.filter(objective_links__objective=objective).distinct()
+
+    def with_counts(self):
+        return self.annotate(
+            citation_count=models.Count("citations", distinct=True),
+            country_count=models.Count("country_links__country", distinct=True),
+        )
+
+
+class Practice(models.Model):
+    Status = PracticeStatus
+
+    PracticeType = PracticeType
+
+    Scope = PracticeScope
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    aliases = models.TextField(blank=True, help_text="Other names and acronyms, one per line (e.g. SAWP).")
+    summary = models.TextField(help_text="One to three sentences in our own words (Markdown).")
+    description = models.TextField(blank=True, help_text="Longer account in our own words (Markdown).")
+    summary_html = models.TextField(editable=False, default="")
+    description_html = models.TextField(editable=False, default="")
+    practice_type = models.CharField("type", max_length=20, choices=PracticeType.choices)
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    countries = models.ManyToManyField(Country, through="PracticeCountry", related_name="practices")
+    organisations = models.ManyToManyField(Organisation, blank=True, related_name="practices")
+    objectives = models.ManyToManyField(
+        GcmObjective, through="PracticeObjective", related_name="practices", verbose_name="GCM objectives"
+    )
+    principles = models.ManyToManyField(
+        GuidingPrinciple, blank=True, related_name="practices", verbose_name="guiding principles"
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="practices")
+    start_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    ongoing = models.BooleanField(default=False, help_text="Still running at the time of the latest source.")
+    results = models.TextField(blank=True, help_text="Results and figures the sources state (Markdown).")
+    results_html = models.TextField(editable=False, default="")
+    meetings = models.ManyToManyField(Meeting, blank=True, related_name="practices")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    outside_facts = models.TextField(
+        blank=True, help_text="Facts not from the source documents, and where from."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = PracticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [
+            # Public pages list published practices, newest first.
+            models.Index(fields=["status", "-published_at"], name="practice_status_published_idx"),
+            # Type, scope and period facets.
+            models.Index(fields=["practice_type"], name="practice_type_idx"),
+            models.Index(fields=["scope"], name="practice_scope_idx"),
+            models.Index(fields=["start_year"], name="practice_start_year_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=choice_values(PracticeStatus)), name="practice_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(practice_type__in=choice_values(PracticeType)), name="practice_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=choice_values(PracticeScope)), name="practice_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True) | Q(start_year__gte=1800, start_year__lte=2100),
+                name="practice_start_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(end_year__gte=1800, end_year__lte=2100),
+                name="practice_end_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True)
+                | Q(start_year__isnull=True)
+                | Q(end_year__gte=models.F("start_year")),
+                name="practice_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(ongoing=True) & Q(end_year__isnull=False)), name="practice_ongoing_has_no_end"
+            ),
+            models.CheckConstraint(condition=~Q(slug=""), name="practice_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(summary=""), name="practice_summary_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # Cheap fields of this row only: cached HTML and the first publication time.
+        self.summary_html = render_markdown(self.summary)
+        self.description_html = render_markdown(self.description)
+        self.results_html = render_markdown(self.results)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "summary_html",
+                "description_html",
+                "results_html",
+                "published_at",
+            }
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("practices:detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def clean(self):
+        if self.ongoing and self.end_year:
+            raise ValidationError(
+                {"end_year": "An ongoing practice has no end year; untick “ongoing” or clear it."}
+            )
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": "The end year is before the start year."})
+
+    @property
+    def alias_list(self):
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def period(self):
+        if self.start_year and self.ongoing:
+            return f"{self.start_year}–ongoing"
+        if self.start_year and self.end_year and self.end_year != self.start_year:
+            return f"{self.start_year}–{self.end_year}"
+        if self.start_year:
+            return str(self.start_year)
+        if self.end_year:
+            return f"until {self.end_year}"
+        return "ongoing" if self.ongoing else ""
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+
+class PracticeCountry(models.Model):
+    Role = CountryRole
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="country_links")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="practice_links")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["practice", "country__name"]
+        verbose_name = "country and role"
+        verbose_name_plural = "countries and roles"
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "country", "role"], name="practicecountry_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=choice_values(CountryRole)), name="practicecountry_role_valid"
+            ),
+        ]
+        indexes = [
+            # Country facet and country pages: practices of a country (by role).
+            models.Index(fields=["country", "role", "practice"], name="practicecountry_country_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.country} ({self.get_role_display()})"
+
+    def natural_key(self):
+        return (*self.practice.natural_key(), self.country.iso3, self.role)
+
+    natural_key.dependencies = ["practices.practice", "practices.country"]
+
+
+class PracticeObjective(models.Model):
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="objective_links")
+    objective = models.ForeignKey(GcmObjective, on_delete=models.PROTECT, related_name="practice_links")
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["practice", "-is_primary", "objective__number"]
+        verbose_name = "GCM objective"
+        verbose_name_plural = "GCM objectives"
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "objective"], name="practiceobjective_unique"),
+        ]
+        indexes = [
+            # Objective facet, objective pages and the coverage matrix.
+            models.Index(fields=["objective", "practice"], name="practiceobjective_obj_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.objective} ({'primary' if self.is_primary else 'secondary'})"
+
+    def natural_key(self):
+        return (*self.practice.natural_key(), self.objective.number)
+
+    natural_key.dependencies = ["practices.practice", "practices.gcmobjective"]
+
+
+class CitationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, practice_slug, source_slug, start):
+        return self.get(practice__slug=practice_slug, source__slug=source_slug, start=start)
+
+
+class Citation(models.Model):
+    """A verbatim passage of a source document that supports a practice.
+
+    ``start`` is the excerpt's character offset in ``source.text``; ``clean()`` refuses
+    an excerpt that is not found verbatim there.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(SourceDocument, on_delete=models.PROTECT, related_name="citations")
+    excerpt = models.TextField(help_text="Copied verbatim from the source document's text.")
+    start = models.PositiveIntegerField(
+        blank=True, help_text="Offset of the excerpt in the document text; found automatically."
+    )
+    label = models.CharField(
+        "page or section",
+        max_length=120,
+        blank=True,
+        help_text="Page or section label, e.g. “p. 9” or “Annex”.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["practice", "source", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "source", "start"], name="citation_unique_passage"),
+            models.CheckConstraint(condition=~Q(excerpt=""), name="citation_excerpt_not_empty"),
+        ]
+        indexes = [
+            # Source document facet and the reader's list of cited passages, in text order.
+            models.Index(fields=["source", "start"], name="citation_source_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} @ {self.start}"
+
+    def save(self, *args, **kwargs):
+        # Programmatic saves get the same guarantee as the admin form.
+        if self.start is None or not self.source.has_passage_at(self.excerpt, self.start):
+            self.clean()
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.practice.slug, self.source.slug, self.start)
+
+    natural_key.dependencies = ["practices.practice", "sources.sourcedocument"]
+
+    @property
+    def end(self):
+        return self.start + len(self.excerpt)
+
+    def locate(self):
+        """Set ``start`` to where the excerpt is in the source; True if it is there verbatim."""
+        if self.source.has_passage_at(self.excerpt, self.start):
+            return True
+        position = self.source.find_passage(self.excerpt, near=self.start)
+        if position is None:
+            return False
+        self.start = position
+        return True
+
+    def clean(self):
+        if not self.excerpt or self.source_id is None:
+            return
+        if not self.locate():
+            raise ValidationError(
+                {
+                    "excerpt": (
+                        f"This excerpt is not found verbatim in “{self.source}”. Copy the passage "
+                        "exactly from the document's text (same words, punctuation and quotes)."
+                    )
+                },
+                code="excerpt_not_verbatim",
+            )

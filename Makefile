@@ -1,0 +1,42 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint serve
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# Run the site on SQLite, seeded, at http://127.0.0.1:8000 (development mode).
+run: $(STAMP)
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_knowledge_base
+	@echo ""
+	@echo "  Site:  http://127.0.0.1:8000/"
+	@echo "  Admin: http://127.0.0.1:8000/admin/"
+	@echo "  Curator login: in another terminal, run"
+	@echo "    DEBUG=1 $(PY) manage.py create_curator <username>"
+	@echo ""
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+# Lint, migrations check, the whole suite on SQLite, then again on a throwaway PostgreSQL 15.
+test: $(STAMP) lint
+	DJANGO_SETTINGS_MODULE=gfmd_kb.settings_test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+	tests/with_postgres.sh $(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Production-like serving with gunicorn; needs SECRET_KEY and ALLOWED_HOSTS in the environment.
+serve: $(STAMP)
+	$(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn gfmd_kb.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3}

@@ -1,0 +1,51 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_shows_the_number_of_published_practices_and_links_to_the_admin(client):
+    PracticeFactory.create_batch(3)
+    PracticeFactory(status="draft")
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "<strong>3</strong> published practices" in response.text
+    assert reverse("admin:index") in response.text
+
+
+@pytest.mark.parametrize("status", ["draft", "review"])
+def test_unpublished_practice_is_invisible_to_the_public(client, status):
+    practice = PracticeFactory(status=status, title="Hidden draft practice")
+    assert client.get(practice.get_absolute_url()).status_code == 404
+    assert "Hidden draft practice" not in client.get(reverse("practices:list")).text
+    assert "Hidden draft practice" not in client.get(reverse("home")).text
+
+
+def test_published_practice_page_shows_its_evidence(client, django_assert_max_num_queries):
+    practice = PracticeFactory(title="Seasonal Agricultural Workers Program")
+    with django_assert_max_num_queries(12):
+        response = client.get(practice.get_absolute_url())
+    assert response.status_code == 200
+    assert "Seasonal Agricultural Workers Program (SAWP)" in response.text  # the excerpt
+    assert "Mexico" in response.text
+
+
+def test_vocabulary_pages_list_only_published_practices(client):
+    published = PracticeFactory(title="Published one")
+    PracticeFactory(status="draft", title="Draft one")
+    for url in [reverse("practices:country", args=["MEX"]), reverse("practices:objective", args=[5])]:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert published.title in response.text
+        assert "Draft one" not in response.text
+    assert client.get(reverse("practices:country", args=["XXX"])).status_code == 404
+    assert client.get("/objectives/99/").status_code == 404
+
+
+def test_source_document_page_shows_its_text(client):
+    source = PracticeFactory().citations.get().source
+    response = client.get(source.get_absolute_url())
+    assert response.status_code == 200
+    assert "bi-national cooperation strategy" in response.text
