@@ -129,6 +129,8 @@ def clean_text(raw: str, *, fixups: tuple[tuple[str, str], ...] = ()) -> str:
     lines = _drop_furniture(lines)
     lines, notes = _extract_footnotes(lines)
     lines = _merge_enumerators(lines)
+    # Bare numbers that neither number a footnote nor a heading are page numbers.
+    lines = [line for line in lines if not _BARE_NUMBER_RE.match(line.text)]
     lines = _join_single_word_runs(lines)
     paragraphs = _assemble_paragraphs(lines)
     vocabulary = _vocabulary(paragraphs)
@@ -413,7 +415,16 @@ def _merge_enumerators(lines: list[_Line]) -> list[_Line]:
             j = i + 1
             while j < len(lines) and (lines[j].blank or _LONE_BULLET_RE.match(lines[j].text)):
                 j += 1
-            if j < len(lines) and not _ENUM_ONLY_RE.match(lines[j].text) and j - i <= 3:
+            nxt = lines[j].text if j < len(lines) else ""
+            # A bare "1" only numbers a heading (short, unpunctuated); else it is a page
+            # number, dropped below.
+            heading_like = len(nxt) < 60 and not _TERMINAL_RE.search(nxt)
+            if (
+                nxt
+                and not _ENUM_ONLY_RE.match(nxt)
+                and j - i <= 3
+                and (not _BARE_NUMBER_RE.match(line.text) or heading_like)
+            ):
                 # Keep any lone bullets between them in front (they are list furniture).
                 out.extend(x for x in lines[i + 1 : j] if not x.blank)
                 out.append(_Line(f"{line.text} {lines[j].text}", line.indent))

@@ -82,9 +82,8 @@ class Command(BaseCommand):
             if not src.is_file():
                 raise CommandError(f"Seed file not found: {src}")
             try:
-                cleaned = clean_text(
-                    src.read_text(encoding="utf-8"), fixups=SEED_FIXUPS.get(name, ())
-                )
+                raw = src.read_text(encoding="utf-8")
+                cleaned = clean_text(raw, fixups=SEED_FIXUPS.get(name, ()))
             except ValueError as exc:
                 raise CommandError(f"{name}: {exc}") from exc
             content = cleaned + "\n"
