@@ -496,12 +496,19 @@ class Practice(models.Model):
         return self.status == self.Status.PUBLISHED
 
 
+class PracticeCountryQuerySet(models.QuerySet):
+    def get_by_natural_key(self, practice_slug, iso3, role):
+        return self.get(practice__slug=practice_slug, country__iso3=iso3, role=role)
+
+
 class PracticeCountry(models.Model):
     Role = CountryRole
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="country_links")
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="practice_links")
     role = models.CharField(max_length=20, choices=Role.choices)
+
+    objects = PracticeCountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["practice", "country__name"]
@@ -527,10 +534,17 @@ class PracticeCountry(models.Model):
     natural_key.dependencies = ["practices.practice", "practices.country"]
 
 
+class PracticeObjectiveQuerySet(models.QuerySet):
+    def get_by_natural_key(self, practice_slug, number):
+        return self.get(practice__slug=practice_slug, objective__number=number)
+
+
 class PracticeObjective(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="objective_links")
     objective = models.ForeignKey(GcmObjective, on_delete=models.PROTECT, related_name="practice_links")
     is_primary = models.BooleanField(default=False)
+
+    objects = PracticeObjectiveQuerySet.as_manager()
 
     class Meta:
         ordering = ["practice", "-is_primary", "objective__number"]
@@ -573,7 +587,7 @@ class Citation(models.Model):
     )
     label = models.CharField(
         "page or section",
-        max_length=120,
+        max_length=200,
         blank=True,
         help_text="Page or section label, e.g. “p. 9” or “Annex”.",
     )
@@ -634,3 +648,21 @@ class Citation(models.Model):
                 },
                 code="excerpt_not_verbatim",
             )
+
+
+class LoadedRecord(models.Model):
+    """What the seed loader last wrote to one row, so a reload can tell a curator's edit
+    (the row no longer matches) from a row nobody touched (safe to refresh)."""
+
+    model = models.CharField(max_length=100, help_text="app_label.model")
+    natural_key = models.CharField(max_length=400)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the field values as loaded.")
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model", "natural_key"]
+        verbose_name = "loaded seed record"
+        constraints = [models.UniqueConstraint(fields=["model", "natural_key"], name="loadedrecord_unique")]
+
+    def __str__(self):
+        return f"{self.model} {self.natural_key}"

@@ -54,9 +54,7 @@ _TOC_HEADING_RE = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
 
 # A line holding only a section number or a list enumerator: "1.", "3.1", "3.2.", "iv)",
 # "(b)". It belongs to the text on the next non-blank line.
-_ENUM_ONLY_RE = re.compile(
-    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|\(?[ivxlc]{1,6}\)|\(?[a-z]\)|\(?[ivxlc]{1,6}\.)$"
-)
+_ENUM_ONLY_RE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|\(?[ivxlc]{1,6}\)|\(?[a-z]\)|\(?[ivxlc]{1,6}\.)$")
 # A list item / numbered heading at the start of a line, followed by a capital letter:
 # "a) Establish", "(iii) Access", "1. Introduction", "3.1 Concepts", "12) Item".
 _ENUM_START_RE = re.compile(

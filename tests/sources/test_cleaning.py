@@ -288,7 +288,5 @@ def test_stored_source_texts_match_the_cleaner():
 
     for name, slug in SEED_SLUGS.items():
         raw = (SEEDS_DIR / name).read_text(encoding="utf-8")
-        stored = (BASE_DIR / "fixtures" / "source_texts" / f"{slug}.txt").read_text(
-            encoding="utf-8"
-        )
+        stored = (BASE_DIR / "fixtures" / "source_texts" / f"{slug}.txt").read_text(encoding="utf-8")
         assert stored == clean_text(raw, fixups=SEED_FIXUPS.get(name, ())) + "\n", slug

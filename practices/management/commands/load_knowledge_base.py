@@ -1,0 +1,47 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from practices.loading import load_knowledge_base
+
+DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "knowledge_base.json"
+OUTCOMES = ["created", "updated", "unchanged", "kept", "kept-deleted", "kept-existing"]
+EXPLAIN = {
+    "kept": "changed in the admin since the last load",
+    "kept-deleted": "deleted in the admin since the last load",
+    "kept-existing": "existed before the first load and differs from the fixture",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Load or refresh the knowledge base from fixtures/knowledge_base.json. Idempotent; "
+        "records changed by a curator since the last load are listed and left alone unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fixture", default=str(DEFAULT_FIXTURE))
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Overwrite records curators changed (their versions stay in the history).",
+        )
+
+    def handle(self, *args, fixture, force, **options):
+        path = Path(fixture)
+        if not path.exists():
+            raise CommandError(f"No fixture at {path}. Build it with `manage.py build_seed_fixtures`.")
+        self.stdout.write(f"Loading {path.name}{' (forced)' if force else ''} ...")
+        report = load_knowledge_base(
+            path, force=force, progress=lambda done, total: self.stdout.write(f"  {done}/{total} records")
+        )
+        for model_label, counts in report.by_model().items():
+            parts = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o])
+            self.stdout.write(f"  {model_label}: {parts}")
+        if report.kept:
+            self.stdout.write(self.style.WARNING(f"{len(report.kept)} record(s) left as curators have them:"))
+            for model_label, outcome, key in report.kept:
+                self.stdout.write(f"  {model_label} {key}: {EXPLAIN[outcome]}")
+            self.stdout.write("Run again with --force to overwrite them.")
+        self.stdout.write(self.style.SUCCESS("Knowledge base loaded."))
