@@ -45,8 +45,11 @@ class PracticeDetailView(DetailView):
     context_object_name = "practice"
 
     def get_queryset(self):
-        # Unpublished practices do not exist for the public: 404.
-        return Practice.objects.published().prefetch_related(
+        # Unpublished practices do not exist for the public (404); curators preview them.
+        practices = Practice.objects.all()
+        if not self.request.user.has_perm("practices.view_practice"):
+            practices = practices.published()
+        return practices.prefetch_related(
             Prefetch("country_links", queryset=PracticeCountry.objects.select_related("country")),
             Prefetch("objective_links", queryset=PracticeObjective.objects.select_related("objective")),
             Prefetch(

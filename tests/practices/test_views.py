@@ -49,3 +49,10 @@ def test_source_document_page_shows_its_text(client):
     response = client.get(source.get_absolute_url())
     assert response.status_code == 200
     assert "bi-national cooperation strategy" in response.text
+
+
+def test_curators_preview_unpublished_practices_with_a_banner(curator_client):
+    draft = PracticeFactory(status="draft", title="Draft under review")
+    response = curator_client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "not visible to the public" in response.text
