@@ -28,7 +28,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 
 if [ "$(id -u)" = 0 ]; then
     chown postgres "$TMP"
-    as_pg() { su postgres -s /bin/sh -c "$*"; }
+    as_pg() { su postgres -s /bin/sh -c "cd / && $*"; }
     DBUSER=postgres
 else
     as_pg() { sh -c "$*"; }
