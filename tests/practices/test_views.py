@@ -56,3 +56,28 @@ def test_curators_preview_unpublished_practices_with_a_banner(curator_client):
     response = curator_client.get(draft.get_absolute_url())
     assert response.status_code == 200
     assert "not visible to the public" in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/objectives/99999999999999999999999999/",
+        "/objectives/0/",
+        "/countries/%3Cscript%3E/",
+        "/countries/" + "X" * 5000 + "/",
+        "/practices/" + "a" * 3000 + "/",
+        "/meetings/no-such-meeting/",
+        "/organisations/no-such-organisation/",
+        "/sources/no-such-document/",
+        "/practices/?page=999999",
+        "/practices/?page=abc",
+    ],
+)
+def test_odd_addresses_get_a_404_not_an_error(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_home_page_issues_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    PracticeFactory.create_batch(12)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("home")).status_code == 200
