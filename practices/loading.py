@@ -77,6 +77,8 @@ def natural_key_of(label, fields):
 class LoadReport:
     counts: Counter = field(default_factory=Counter)
     kept: list = field(default_factory=list)
+    # Loaded before, no longer in the fixture: left in place (a curator may rely on them).
+    dropped: list = field(default_factory=list)
 
     def add(self, model_label, outcome, key=None):
         self.counts[(model_label, outcome)] += 1
@@ -131,8 +133,10 @@ def load_knowledge_base(path, force=False, progress=None):
                     model=label, natural_key=key_text, defaults={"digest": wanted}
                 )
             report.add(label, outcome, key_text)
+            remembered.pop((label, key_text), None)
             if progress and index % 250 == 0:
                 progress(index, len(records))
+    report.dropped = sorted(remembered)
     return report
 
 

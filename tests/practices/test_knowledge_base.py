@@ -148,6 +148,16 @@ def test_a_practice_a_curator_deleted_is_not_brought_back(knowledge_base):
     assert ("practices.practice", "kept-deleted", '["brazil-regularization-2009"]') in report.kept
 
 
+def test_records_dropped_from_the_fixture_are_reported_not_deleted(knowledge_base, tmp_path):
+    smaller = tmp_path / "knowledge_base.json"
+    smaller.write_text(
+        json.dumps([r for r in RECORDS if r["fields"].get("slug") != "local-authorities"]), encoding="utf-8"
+    )
+    report = load_knowledge_base(smaller)
+    assert ("practices.theme", '["local-authorities"]') in report.dropped
+    assert Theme.objects.filter(slug="local-authorities").exists()
+
+
 def test_the_command_reports_progress_and_kept_records(knowledge_base, capsys):
     Practice.objects.filter(slug="rabat-process").update(summary="Edited by a curator.")
     call_command("load_knowledge_base")
@@ -215,3 +225,23 @@ def test_a_practice_presented_by_two_documents_is_one_practice_citing_both(knowl
     assert len(sources_of("rabat-process")) >= 2
     titles = list(Practice.objects.values_list("title", flat=True))
     assert len(titles) == len(set(titles))
+
+
+def test_spot_check_gfmd_2011_cluster_ii_report(knowledge_base):
+    assert ("ECU", "implementing") in countries_of("casas-del-migrante-ecuador")
+    assert "gfmd-2011-thematic-meeting-san-salvador" in meetings_of("casas-del-migrante-ecuador")
+    slug = "zimbabwe-south-africa-regularisation-agreement-zimbabwean-workers"
+    assert {("ZWE", "origin"), ("ZAF", "destination")} <= countries_of(slug)
+    assert Practice.objects.get(slug=slug).practice_type == "regularisation"
+    san_salvador = Meeting.objects.get(slug="gfmd-2011-thematic-meeting-san-salvador")
+    assert san_salvador.participants == 73
+    assert set(san_salvador.co_chair_countries.values_list("iso3", flat=True)) == {"SLV", "MEX"}
+
+
+def test_spot_check_un_desa_2004_note(knowledge_base):
+    assert "RCM" in Practice.objects.get(slug="puebla-process").alias_list
+    assert {"MEX", "USA", "CAN"} <= {iso3 for iso3, _ in countries_of("puebla-process")}
+    assert "un-csocd-42nd-session-2004" in meetings_of("puebla-process")
+    convention = Practice.objects.get(slug="ilo-convention-97-migration-for-employment")
+    assert convention.practice_type == "instrument"
+    assert "C97" in convention.alias_list

@@ -44,4 +44,11 @@ class Command(BaseCommand):
             for model_label, outcome, key in report.kept:
                 self.stdout.write(f"  {model_label} {key}: {EXPLAIN[outcome]}")
             self.stdout.write("Run again with --force to overwrite them.")
+        if report.dropped:
+            self.stdout.write(
+                f"{len(report.dropped)} record(s) from earlier loads are no longer in the fixture; "
+                "left in place (delete them in the admin if they should go):"
+            )
+            for model_label, key in report.dropped:
+                self.stdout.write(f"  {model_label} {key}")
         self.stdout.write(self.style.SUCCESS("Knowledge base loaded."))
