@@ -27,7 +27,7 @@ class HomeView(TemplateView):
             objectives=GcmObjective.objects.annotate(
                 practice_count=Count("practices", filter=PUBLISHED, distinct=True)
             ),
-            sources=SourceDocument.objects.all(),
+            sources=SourceDocument.objects.defer("text"),
             **kwargs,
         )
 
