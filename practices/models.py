@@ -9,10 +9,6 @@ from practices.rendering import render_markdown
 from sources.models import SourceDocument
 
 
-def choice_values(choices):
-    return [value for value, _label in choices.choices]
-
-
 class SlugNaturalKeyQuerySet(models.QuerySet):
     """Fixtures refer to these rows by slug, so they load into any database."""
 
@@ -247,7 +243,7 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=choice_values(OrganisationKind)), name="organisation_kind_valid"
+                condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="organisation_slug_not_empty"),
         ]
@@ -303,12 +299,8 @@ class Meeting(models.Model):
     class Meta:
         ordering = ["-start_date", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(series__in=choice_values(MeetingSeries)), name="meeting_series_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(MeetingKind)), name="meeting_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(series__in=MeetingSeries.values), name="meeting_series_valid"),
+            models.CheckConstraint(condition=Q(kind__in=MeetingKind.values), name="meeting_kind_valid"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
                 | Q(start_date__isnull=True)
@@ -412,14 +404,12 @@ class Practice(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=choice_values(PracticeStatus)), name="practice_status_valid"
+                condition=Q(status__in=PracticeStatus.values), name="practice_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(practice_type__in=choice_values(PracticeType)), name="practice_type_valid"
+                condition=Q(practice_type__in=PracticeType.values), name="practice_type_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(scope__in=choice_values(PracticeScope)), name="practice_scope_valid"
-            ),
+            models.CheckConstraint(condition=Q(scope__in=PracticeScope.values), name="practice_scope_valid"),
             models.CheckConstraint(
                 condition=Q(start_year__isnull=True) | Q(start_year__gte=1800, start_year__lte=2100),
                 name="practice_start_year_range",
@@ -517,7 +507,7 @@ class PracticeCountry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["practice", "country", "role"], name="practicecountry_unique"),
             models.CheckConstraint(
-                condition=Q(role__in=choice_values(CountryRole)), name="practicecountry_role_valid"
+                condition=Q(role__in=CountryRole.values), name="practicecountry_role_valid"
             ),
         ]
         indexes = [

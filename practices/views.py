@@ -16,6 +16,10 @@ from sources.models import SourceDocument
 PUBLISHED = Q(practices__status=Practice.Status.PUBLISHED)
 
 
+def published_practices():
+    return Practice.objects.published().order_by("title")
+
+
 class HomeView(TemplateView):
     template_name = "practices/home.html"
 
@@ -37,7 +41,7 @@ class PracticeListView(ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return Practice.objects.published().order_by("title")
+        return published_practices()
 
 
 class PracticeDetailView(DetailView):
@@ -60,10 +64,6 @@ class PracticeDetailView(DetailView):
             "themes",
             "meetings",
         )
-
-
-def published_practices():
-    return Practice.objects.published().order_by("title")
 
 
 class CountryDetailView(DetailView):

@@ -7,6 +7,16 @@ class SourceDocumentQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
 
+# Module level so that Meta's constraint can refer to it.
+class DocumentType(models.TextChoices):
+    MEETING_REPORT = "meeting_report", "Meeting report"
+    BACKGROUND_PAPER = "background_paper", "Background paper"
+    INPUT_PAPER = "input_paper", "Input paper"
+    NOTE = "note", "Note"
+    SLIDES = "slides", "Slides"
+    OTHER = "other", "Other"
+
+
 class SourceDocument(models.Model):
     """A document the knowledge base cites, with its cleaned full text.
 
@@ -15,13 +25,7 @@ class SourceDocument(models.Model):
     rewritten once cited (see ``Citation`` in practices).
     """
 
-    class DocumentType(models.TextChoices):
-        MEETING_REPORT = "meeting_report", "Meeting report"
-        BACKGROUND_PAPER = "background_paper", "Background paper"
-        INPUT_PAPER = "input_paper", "Input paper"
-        NOTE = "note", "Note"
-        SLIDES = "slides", "Slides"
-        OTHER = "other", "Other"
+    DocumentType = DocumentType
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)
@@ -45,16 +49,7 @@ class SourceDocument(models.Model):
         verbose_name_plural = "source documents"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(
-                    document_type__in=[
-                        "meeting_report",
-                        "background_paper",
-                        "input_paper",
-                        "note",
-                        "slides",
-                        "other",
-                    ]
-                ),
+                condition=models.Q(document_type__in=DocumentType.values),
                 name="sourcedocument_document_type_valid",
             ),
             models.CheckConstraint(condition=~models.Q(text=""), name="sourcedocument_text_not_empty"),

@@ -34,10 +34,6 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 COUNTRIES_CSV = Path(settings.BASE_DIR) / "practices" / "data" / "countries.csv"
 
 
-def values(choices):
-    return {value for value, _label in choices.choices}
-
-
 def merge(target, incoming, list_fields):
     for key, value in incoming.items():
         if key in list_fields:
@@ -153,7 +149,7 @@ class Command(BaseCommand):
     def source_object(self, source, text):
         document_type = source["document_type"]
         self.require(
-            document_type in values(SourceDocument.DocumentType), f"{source['slug']}: bad document_type"
+            document_type in SourceDocument.DocumentType.values, f"{source['slug']}: bad document_type"
         )
         return {
             "model": "sources.sourcedocument",
@@ -172,7 +168,7 @@ class Command(BaseCommand):
 
     def organisation_object(self, organisation):
         slug = organisation["slug"]
-        self.require(organisation.get("kind") in values(OrganisationKind), f"organisation {slug}: bad kind")
+        self.require(organisation.get("kind") in OrganisationKind.values, f"organisation {slug}: bad kind")
         country = organisation.get("country")
         return {
             "model": "practices.organisation",
@@ -188,8 +184,8 @@ class Command(BaseCommand):
 
     def meeting_object(self, meeting, documents, organisations):
         slug = meeting["slug"]
-        self.require(meeting.get("series") in values(MeetingSeries), f"meeting {slug}: bad series")
-        self.require(meeting.get("kind") in values(MeetingKind), f"meeting {slug}: bad kind")
+        self.require(meeting.get("series") in MeetingSeries.values, f"meeting {slug}: bad series")
+        self.require(meeting.get("kind") in MeetingKind.values, f"meeting {slug}: bad kind")
         for key in ("co_chair_organisations", "supporting_organisations"):
             for organisation in meeting.get(key, []):
                 self.require(
@@ -222,8 +218,8 @@ class Command(BaseCommand):
     def practice_objects(self, practice, texts, organisations, meetings):
         slug = practice["slug"]
         where = f"practice {slug}"
-        self.require(practice.get("practice_type") in values(PracticeType), f"{where}: bad practice_type")
-        self.require(practice.get("scope") in values(PracticeScope), f"{where}: bad scope")
+        self.require(practice.get("practice_type") in PracticeType.values, f"{where}: bad practice_type")
+        self.require(practice.get("scope") in PracticeScope.values, f"{where}: bad scope")
         self.require(practice.get("citations"), f"{where}: no citation")
         self.require(practice.get("objectives"), f"{where}: no GCM objective")
         for organisation in practice.get("organisations", []):
@@ -259,7 +255,7 @@ class Command(BaseCommand):
         ]
         roles = set()
         for link in practice.get("countries", []):
-            self.require(link.get("role") in values(CountryRole), f"{where}: bad role {link.get('role')}")
+            self.require(link.get("role") in CountryRole.values, f"{where}: bad role {link.get('role')}")
             roles.add((link["iso3"], link["role"]))
         for iso3, role in sorted(roles):
             objects.append(
