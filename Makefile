@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint serve
+.PHONY: run test lint serve browser-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ run: $(STAMP)
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # Lint, migrations check, the whole suite on SQLite, then again on a throwaway PostgreSQL 15.
-test: $(STAMP) lint
+test: $(STAMP) lint browser-deps
 	DJANGO_SETTINGS_MODULE=gfmd_kb.settings_test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
 	tests/with_postgres.sh $(VENV)/bin/pytest
@@ -40,3 +40,15 @@ serve: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/gunicorn gfmd_kb.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3}
+
+# The browser tests drive Debian's Chromium (installed with apt-get when missing, as root)
+# and inject axe-core from npm. Playwright's own browser download is never used.
+browser-deps: node_modules/axe-core/axe.min.js
+	@test -x /usr/bin/chromium || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
+	@test -x /usr/bin/pdftotext || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
