@@ -111,6 +111,11 @@ class PracticeAdmin(VersionAdmin):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Organisations, countries and citations feed the practice's search text.
+        Practice.objects.filter(pk=form.instance.pk).refresh_search_index()
+
     def _set_status(self, request, queryset, status, verb):
         # Saved one by one inside a revision, so each change is in the practice's history.
         with reversion.create_revision():
@@ -165,6 +170,11 @@ class CountryAdmin(admin.ModelAdmin):
     list_filter = ["region", "sub_region", "un_status"]
     search_fields = ["name", "iso3", "iso2"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Country names are part of their practices' search text.
+        obj.practices.refresh_search_index()
+
 
 @admin.register(GcmObjective)
 class GcmObjectiveAdmin(admin.ModelAdmin):
@@ -192,6 +202,11 @@ class OrganisationAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]
     list_select_related = ["country"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Its name and acronym are part of its practices' search text.
+        obj.practices.refresh_search_index()
 
 
 @admin.register(Meeting)

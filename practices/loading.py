@@ -25,7 +25,7 @@ from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from practices.models import LoadedRecord
+from practices.models import LoadedRecord, Practice
 
 
 def canonical(fields):
@@ -137,6 +137,9 @@ def load_knowledge_base(path, force=False, progress=None):
             if progress and index % 250 == 0:
                 progress(index, len(records))
     report.dropped = sorted(remembered)
+    # Organisation links and names arrive through many-to-many sets the practice saves do
+    # not see: rebuild every practice's related search text once, at the end.
+    Practice.objects.refresh_search_index()
     return report
 
 

@@ -1,4 +1,8 @@
+import re
+from collections import defaultdict
+
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -342,6 +346,26 @@ class PracticeQuerySet(models.QuerySet):
             country_count=models.Count("country_links__country", distinct=True),
         )
 
+    def search(self, query):
+        """Practices matching a parsed query (see practices.search), best first when ordered by "rank"."""
+        from practices import search
+
+        return search.apply(self, query)
+
+    def refresh_search_index(self, batch_size=1000):
+        """Rebuild the search text these practices take from related rows.
+
+        The database derives the index itself from each practice row (a trigger on
+        PostgreSQL, FTS5 triggers on SQLite), so edits to a practice are never stale.
+        What lives in other tables (country names, organisation names and acronyms,
+        citation excerpts) is copied into ``search_related`` here; every write path that
+        changes those rows calls this (citation and country-link saves and deletes, the
+        admin's save_related, organisation and country admin saves, the loader).
+        """
+        ids = list(self.values_list("pk", flat=True))
+        for start in range(0, len(ids), batch_size):
+            _refresh_search_batch(ids[start : start + batch_size])
+
 
 class Practice(models.Model):
     Status = PracticeStatus
@@ -389,6 +413,12 @@ class Practice(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Searchable text from related rows; kept current by PracticeQuerySet.refresh_search_index().
+    search_related = models.TextField(editable=False, default="")
+    # PostgreSQL only: a weighted tsvector that a BEFORE INSERT/UPDATE trigger computes from
+    # this row (migration 0004), GIN-indexed. On SQLite it stays NULL: the FTS5 table
+    # PracticeSearchIndex plays its part.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PracticeQuerySet.as_manager()
 
@@ -485,6 +515,100 @@ class Practice(models.Model):
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def cited_sources(self):
+        """The documents its citations quote, each once, in citation order (use with prefetched citations)."""
+        return list({citation.source_id: citation.source for citation in self.citations.all()}.values())
+
+
+WORD_RE = re.compile(r"[^\W\d_]{3,40}")
+
+
+def _refresh_search_batch(ids):
+    related = defaultdict(list)
+    for practice_id, name, iso3 in PracticeCountry.objects.filter(practice__in=ids).values_list(
+        "practice_id", "country__name", "country__iso3"
+    ):
+        related[practice_id] += [name, iso3]
+    for practice_id, name, acronym in Practice.organisations.through.objects.filter(
+        practice__in=ids
+    ).values_list("practice_id", "organisation__name", "organisation__acronym"):
+        related[practice_id] += [name, acronym]
+    for practice_id, excerpt in Citation.objects.filter(practice__in=ids).values_list(
+        "practice_id", "excerpt"
+    ):
+        related[practice_id].append(excerpt)
+
+    changed, words = [], set()
+    for practice in Practice.objects.filter(pk__in=ids).only(
+        "title", "aliases", "summary", "description", "results", "search_related"
+    ):
+        text = "\n".join(dict.fromkeys(part for part in related[practice.pk] if part))
+        if practice.search_related != text:
+            practice.search_related = text
+            changed.append(practice)
+        for field in (practice.title, practice.aliases, practice.summary, practice.description, text):
+            words.update(WORD_RE.findall(field.lower()))
+    Practice.objects.bulk_update(changed, ["search_related"])
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True, batch_size=1000
+    )
+
+
+class SearchWord(models.Model):
+    """Every word of the indexed text: the vocabulary that "did you mean" corrects against.
+
+    Words are only added (a word no practice uses any more is harmless: a suggestion is
+    only offered when it finds practices).
+    """
+
+    word = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["word"]
+
+    def __str__(self):
+        return self.word
+
+
+class FTS5DocumentField(models.TextField):
+    """The hidden column an FTS5 table has under its own name: ``<table> MATCH ...``."""
+
+
+@FTS5DocumentField.register_lookup
+class FTS5Match(models.Lookup):
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class PracticeSearchIndex(models.Model):
+    """SQLite only: the FTS5 table (porter stemming) that triggers fill from each practice row.
+
+    Unmanaged: migration 0004 creates the virtual table and its triggers on SQLite; on
+    PostgreSQL it does not exist and is never queried (Practice.search_vector serves).
+    Columns: title (+aliases), summary, description (+results), related.
+    """
+
+    practice = models.OneToOneField(
+        Practice,
+        primary_key=True,
+        db_column="rowid",
+        on_delete=models.DO_NOTHING,
+        related_name="search_index",
+    )
+    document = FTS5DocumentField(db_column="practices_practice_fts")
+
+    class Meta:
+        managed = False
+        db_table = "practices_practice_fts"
+
+    def __str__(self):
+        return f"Search index of practice {self.practice_id}"
+
 
 class PracticeCountryQuerySet(models.QuerySet):
     def get_by_natural_key(self, practice_slug, iso3, role):
@@ -517,6 +641,15 @@ class PracticeCountry(models.Model):
 
     def __str__(self):
         return f"{self.country} ({self.get_role_display()})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
+        return result
 
     def natural_key(self):
         return (*self.practice.natural_key(), self.country.iso3, self.role)
@@ -605,6 +738,12 @@ class Citation(models.Model):
         if self.start is None or not self.source.has_passage_at(self.excerpt, self.start):
             self.clean()
         super().save(*args, **kwargs)
+        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
+        return result
 
     def natural_key(self):
         return (self.practice.slug, self.source.slug, self.start)

@@ -5,7 +5,11 @@ from practices import views
 app_name = "practices"
 
 urlpatterns = [
-    path("practices/", views.PracticeListView.as_view(), name="list"),
+    path("practices/", views.PracticeSearchView.as_view(), name="list"),
+    path("practices/export.csv", views.PracticeExportView.as_view(format="csv"), name="export-csv"),
+    path("practices/export.json", views.PracticeExportView.as_view(format="json"), name="export-json"),
+    path("practices/feed/", views.practice_search_feed, name="feed"),
+    path("coverage/", views.CoverageView.as_view(), name="coverage"),
     path("practices/<slug:slug>/", views.PracticeDetailView.as_view(), name="detail"),
     path("countries/<str:iso3>/", views.CountryDetailView.as_view(), name="country"),
     path("objectives/<int:number>/", views.ObjectiveDetailView.as_view(), name="objective"),

@@ -1,6 +1,19 @@
-from django.db.models import Count, Prefetch, Q
-from django.views.generic import DetailView, ListView, TemplateView
+import csv
+import json
 
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, TemplateView, View
+
+from practices import search
+from practices.filters import PracticeFilter
 from practices.models import (
     Citation,
     Country,
@@ -20,12 +33,30 @@ def published_practices():
     return Practice.objects.published().order_by("title")
 
 
+def regions_with_countries():
+    """[(region, practice count, [(country, practice count), ...])] for published practices."""
+    published_links = PracticeCountry.objects.filter(practice__status=Practice.Status.PUBLISHED)
+    region_counts = dict(
+        published_links.values_list("country__region").annotate(n=Count("practice_id", distinct=True))
+    )
+    countries = (
+        Country.objects.filter(practice_links__in=published_links)
+        .annotate(practice_count=Count("practice_links__practice_id", distinct=True))
+        .order_by("region", "name")
+    )
+    grouped = {}
+    for country in countries:
+        grouped.setdefault(country.region, []).append(country)
+    return [(region, region_counts.get(region, 0), grouped[region]) for region in sorted(grouped)]
+
+
 class HomeView(TemplateView):
     template_name = "practices/home.html"
 
     def get_context_data(self, **kwargs):
         published = Practice.objects.published()
         return super().get_context_data(
+            regions=regions_with_countries(),
             practice_count=published.count(),
             latest_practices=published.order_by("-published_at", "title")[:6],
             objectives=GcmObjective.objects.annotate(
@@ -36,12 +67,302 @@ class HomeView(TemplateView):
         )
 
 
-class PracticeListView(ListView):
-    template_name = "practices/practice_list.html"
-    paginate_by = 25
+# Fields the search results never show; the search text is the bulk of a row.
+NOT_LISTED = [
+    "search_vector",
+    "search_related",
+    "description",
+    "description_html",
+    "results",
+    "outside_facts",
+]
+EXPORT_LIMIT = 2000
 
-    def get_queryset(self):
-        return published_practices()
+
+class PracticeSearchMixin:
+    """The search the request asks for: the same FilterSet for the page, exports and feed."""
+
+    def filterset_for(self, data):
+        queryset = Practice.objects.published().defer(*NOT_LISTED)
+        return PracticeFilter(data, queryset=queryset, request=self.request)
+
+    @cached_property
+    def search(self):
+        """(filterset, total, corrected_from): a query that finds nothing is retried spelt right."""
+        filterset = self.filterset_for(self.request.GET)
+        total = filterset.qs.count()
+        query = filterset.query
+        if query and total == 0:
+            corrected = search.suggest(query)
+            if corrected and corrected != query.text:
+                data = self.request.GET.copy()
+                data["q"] = corrected
+                retry = self.filterset_for(data)
+                retry_total = retry.qs.count()
+                if retry_total:
+                    return retry, retry_total, query.text
+        return filterset, total, None
+
+
+class PracticeSearchView(PracticeSearchMixin, TemplateView):
+    template_name = "practices/practice_list.html"
+
+    def get_context_data(self, **kwargs):
+        filterset, total, corrected_from = self.search
+        paginator = Paginator(filterset.qs.prefetch_related(*RESULT_PREFETCHES), filterset.page_size)
+        paginator.count = total  # already counted; spares a query
+        page = paginator.get_page(self.request.GET.get("page"))
+        practices = list(page.object_list)
+        snippets = search.snippets(filterset.query, [p.pk for p in practices])
+        for practice in practices:
+            practice.snippet = snippets.get(practice.pk)
+        facets = filterset.facets()
+        return super().get_context_data(
+            filterset=filterset,
+            form=filterset.form,
+            query=filterset.query,
+            total=total,
+            corrected_from=corrected_from,
+            page_obj=page,
+            practices=practices,
+            facets=facets,
+            decades=filterset.decades(),
+            chips=active_chips(filterset.data, filterset, facets),
+            sorts=[(key, label) for key, (label, _) in PracticeFilter.SORTS.items()],
+            page_sizes=PracticeFilter.base_filters["per_page"].extra["choices"],
+            querystring=search_querystring(filterset.data),
+            **kwargs,
+        )
+
+
+RESULT_PREFETCHES = [
+    Prefetch("country_links", queryset=PracticeCountry.objects.select_related("country")),
+    Prefetch("objective_links", queryset=PracticeObjective.objects.select_related("objective")),
+    Prefetch(
+        "citations",
+        queryset=Citation.objects.select_related("source").only(
+            "practice_id", "start", "source__title", "source__slug", "source__publication_date"
+        ),
+    ),
+]
+
+
+def search_querystring(data, drop=("page",)):
+    """The request's search parameters, URL-encoded, without the page number."""
+    kept = QueryDict(mutable=True)
+    for key, values in data.lists():
+        if key not in drop:
+            kept.setlist(key, [v for v in values if v != ""])
+    return kept.urlencode()
+
+
+def active_chips(data, filterset, facets):
+    """Each active filter as (label, URL of the page without it)."""
+    base = reverse("practices:list")
+
+    def without(key, value=None):
+        kept = data.copy()
+        kept.pop("page", None)
+        if value is None:
+            kept.pop(key, None)
+        else:
+            kept.setlist(key, [v for v in kept.getlist(key) if v != value])
+        encoded = search_querystring(kept)
+        return f"{base}?{encoded}" if encoded else base
+
+    chips = []
+    if filterset.query:
+        chips.append((f"Search: “{filterset.query.text}”", without("q")))
+    labels = {}
+    for facet in facets:
+        for value in facet.values:
+            labels[(facet.name, value.value)] = value.label
+            for child in value.children:
+                labels[("country", child.value)] = child.label
+    for name in [
+        "region",
+        "country",
+        "objective",
+        "principle",
+        "meeting",
+        "source",
+        "organisation",
+        "type",
+        "scope",
+    ]:
+        label = filterset.filters[name].label
+        for value in filterset.cleaned(name, []):
+            shown = labels.get(
+                (name, value.upper() if name == "country" else value.lower() if name == "region" else value)
+            )
+            if shown:
+                chips.append((f"{label}: {shown}", without(name, value)))
+    for name, text in [("year_from", "Started from"), ("year_to", "Started until")]:
+        year = filterset.cleaned(name)
+        if year is not None:
+            chips.append((f"{text} {int(year)}", without(name)))
+    return chips
+
+
+class PracticeExportView(PracticeSearchMixin, View):
+    """The current result set, same filters and order, as CSV or JSON."""
+
+    format = "csv"
+    COLUMNS = [
+        "slug",
+        "title",
+        "url",
+        "summary",
+        "countries",
+        "gcm_objectives",
+        "meetings",
+        "period",
+        "type",
+        "scope",
+        "citations",
+    ]
+
+    def get(self, request):
+        filterset, total, _ = self.search
+        if total > EXPORT_LIMIT:
+            return render(
+                request,
+                "practices/export_too_large.html",
+                {"total": total, "limit": EXPORT_LIMIT, "querystring": search_querystring(request.GET)},
+                status=400,
+            )
+        practices = (
+            filterset.qs.prefetch_related(
+                *RESULT_PREFETCHES, Prefetch("meetings", queryset=Meeting.objects.only("slug", "name"))
+            )
+            .defer(None)
+            .only(
+                "slug",
+                "title",
+                "summary",
+                "start_year",
+                "end_year",
+                "ongoing",
+                "practice_type",
+                "scope",
+                "published_at",
+            )
+        )
+        rows = [self.row(p) for p in practices]
+        stamp = timezone.now().strftime("%Y%m%d")
+        if self.format == "json":
+            payload = {
+                "search": search_querystring(request.GET),
+                "count": len(rows),
+                "generated_at": timezone.now().isoformat(timespec="seconds"),
+                "practices": rows,
+            }
+            response = HttpResponse(
+                json.dumps(payload, ensure_ascii=False, indent=2),
+                content_type="application/json; charset=utf-8",
+            )
+        else:
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            writer = csv.writer(response)
+            writer.writerow(self.COLUMNS)
+            for row in rows:
+                writer.writerow(
+                    [
+                        row["slug"],
+                        row["title"],
+                        row["url"],
+                        row["summary"],
+                        " ".join(row["countries"]),
+                        " ".join(str(n) for n in row["gcm_objectives"]),
+                        " | ".join(m["name"] for m in row["meetings"]),
+                        row["period"],
+                        row["type"],
+                        row["scope"],
+                        " | ".join(f"{c['source']}: {c['excerpt']}" for c in row["citations"]),
+                    ]
+                )
+        response["Content-Disposition"] = f'attachment; filename="practices-{stamp}.{self.format}"'
+        return response
+
+    def row(self, practice):
+        return {
+            "slug": practice.slug,
+            "title": practice.title,
+            "url": self.request.build_absolute_uri(practice.get_absolute_url()),
+            "summary": practice.summary,
+            "countries": sorted({link.country.iso3 for link in practice.country_links.all()}),
+            "gcm_objectives": sorted({link.objective.number for link in practice.objective_links.all()}),
+            "meetings": [{"slug": m.slug, "name": m.name} for m in practice.meetings.all()],
+            "period": practice.period,
+            "type": practice.practice_type,
+            "scope": practice.scope,
+            "citations": [
+                {"source": c.source.slug, "excerpt": c.excerpt, "start": c.start}
+                for c in practice.citations.all()
+            ],
+        }
+
+
+class PracticeSearchFeed(PracticeSearchMixin, Feed):
+    """Newly published practices matching a search: the search URL plus /feed/."""
+
+    feed_type = Atom1Feed
+    limit = 50
+
+    def get_object(self, request):
+        self.request = request
+        return self.search[0]
+
+    def title(self, filterset):
+        return f"New practices: {describe_search(filterset)}"
+
+    def link(self, filterset):
+        encoded = search_querystring(self.request.GET)
+        return reverse("practices:list") + (f"?{encoded}" if encoded else "")
+
+    def subtitle(self, filterset):
+        return "Practices newly published in the Migration Practices Knowledge Base that match this search."
+
+    def items(self, filterset):
+        return filterset.qs.order_by("-published_at", "title")[: self.limit]
+
+    def item_title(self, practice):
+        return practice.title
+
+    def item_description(self, practice):
+        return practice.summary_html
+
+    def item_pubdate(self, practice):
+        return practice.published_at
+
+    def item_updateddate(self, practice):
+        return practice.updated_at
+
+
+def practice_search_feed(request):
+    # A fresh feed per request: the feed object keeps the request's search on itself.
+    return PracticeSearchFeed()(request)
+
+
+def describe_search(filterset):
+    parts = []
+    if filterset.query:
+        parts.append(f"“{filterset.query.text}”")
+    for name in [
+        "region",
+        "country",
+        "objective",
+        "principle",
+        "meeting",
+        "source",
+        "organisation",
+        "type",
+        "scope",
+    ]:
+        values = filterset.cleaned(name, [])
+        if values:
+            parts.append(f"{filterset.filters[name].label.lower()} {', '.join(values)}")
+    return "; ".join(parts) or "all practices"
 
 
 class PracticeDetailView(DetailView):
@@ -115,3 +436,38 @@ class OrganisationDetailView(DetailView):
     queryset = Organisation.objects.select_related("country").prefetch_related(
         Prefetch("practices", queryset=published_practices())
     )
+
+
+class CoverageView(TemplateView):
+    """Countries × GCM objectives: where the evidence is thick and where it is missing."""
+
+    template_name = "practices/coverage.html"
+
+    def get_context_data(self, **kwargs):
+        objectives = list(GcmObjective.objects.all())
+        cells = (
+            PracticeCountry.objects.filter(practice__status=Practice.Status.PUBLISHED)
+            .values_list("country__iso3", "practice__objective_links__objective__number")
+            .annotate(n=Count("practice_id", distinct=True))
+        )
+        counts = {(iso3, number): n for iso3, number, n in cells if number}
+        regions = []
+        for region, region_total, countries in regions_with_countries():
+            rows = [
+                (
+                    country,
+                    [
+                        (objective, counts.get((country.iso3, objective.number), 0))
+                        for objective in objectives
+                    ],
+                )
+                for country in countries
+            ]
+            regions.append((region, region_total, rows))
+        covered = {number for (_, number) in counts}
+        return super().get_context_data(
+            objectives=objectives,
+            regions=regions,
+            empty_objectives=[o for o in objectives if o.number not in covered],
+            **kwargs,
+        )
