@@ -375,3 +375,26 @@ class Facet:
         return [v for v in self.values if v.selected] + [
             c for v in self.values for c in v.children if c.selected
         ]
+
+
+def search_practices(data, queryset=None, request=None):
+    """Run a search as the page does: ``(filterset, total, corrected_from)``.
+
+    A query that finds nothing is retried with its misspelt words corrected against the
+    indexed vocabulary; ``corrected_from`` is then the query as typed.
+    """
+    if queryset is None:
+        queryset = Practice.objects.published()
+    filterset = PracticeFilter(data, queryset=queryset, request=request)
+    total = filterset.qs.count()
+    query = filterset.query
+    if query and total == 0:
+        corrected = search.suggest(query)
+        if corrected and corrected != query.text:
+            retry_data = data.copy()
+            retry_data["q"] = corrected
+            retry = PracticeFilter(retry_data, queryset=queryset, request=request)
+            retry_total = retry.qs.count()
+            if retry_total:
+                return retry, retry_total, query.text
+    return filterset, total, None

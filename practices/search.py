@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.contrib.postgres.search import SearchQuery as PgQuery
 from django.db import connection
-from django.db.models import F, FloatField, Func, Value
+from django.db.models import F, FloatField, Func, TextField, Value
 from django.db.models.functions import Concat, Length
 
 MAX_QUERY_LENGTH = 200
@@ -291,7 +291,9 @@ def snippets(query, practice_ids, words=36):
     from practices.models import Practice
 
     if is_postgresql():
-        text = Concat("summary", Value(" … "), "description", Value(" … "), "search_related")
+        text = Concat(
+            "summary", Value(" … "), "description", Value(" … "), "search_related", output_field=TextField()
+        )
         rows = (
             Practice.objects.filter(pk__in=practice_ids)
             .annotate(

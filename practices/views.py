@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView, View
 
 from practices import search
-from practices.filters import PracticeFilter
+from practices.filters import PracticeFilter, search_practices
 from practices.models import (
     Citation,
     Country,
@@ -82,26 +82,11 @@ EXPORT_LIMIT = 2000
 class PracticeSearchMixin:
     """The search the request asks for: the same FilterSet for the page, exports and feed."""
 
-    def filterset_for(self, data):
-        queryset = Practice.objects.published().defer(*NOT_LISTED)
-        return PracticeFilter(data, queryset=queryset, request=self.request)
-
     @cached_property
     def search(self):
-        """(filterset, total, corrected_from): a query that finds nothing is retried spelt right."""
-        filterset = self.filterset_for(self.request.GET)
-        total = filterset.qs.count()
-        query = filterset.query
-        if query and total == 0:
-            corrected = search.suggest(query)
-            if corrected and corrected != query.text:
-                data = self.request.GET.copy()
-                data["q"] = corrected
-                retry = self.filterset_for(data)
-                retry_total = retry.qs.count()
-                if retry_total:
-                    return retry, retry_total, query.text
-        return filterset, total, None
+        """(filterset, total, corrected_from) for the request's GET parameters."""
+        queryset = Practice.objects.published().defer(*NOT_LISTED)
+        return search_practices(self.request.GET, queryset=queryset, request=self.request)
 
 
 class PracticeSearchView(PracticeSearchMixin, TemplateView):

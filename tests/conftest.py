@@ -1,8 +1,17 @@
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from reversion.models import Revision, Version
 
 from practices.curators import ensure_curators_group
+from practices.loading import load_knowledge_base
+from practices.models import Citation, LoadedRecord, Meeting, Organisation, Practice, SearchWord, Theme
+from sources.models import SourceDocument
+
+KNOWLEDGE_BASE = Path(settings.BASE_DIR) / "fixtures" / "knowledge_base.json"
 
 
 @pytest.fixture
@@ -26,3 +35,25 @@ def staff_without_group(db):
 @pytest.fixture
 def curators_group(db):
     return Group.objects.get(name="Curators")
+
+
+@pytest.fixture(scope="module")
+def knowledge_base(django_db_setup, django_db_blocker):
+    """Load the real fixture once for this module; each test's own changes roll back."""
+    with django_db_blocker.unblock():
+        report = load_knowledge_base(KNOWLEDGE_BASE)
+    yield report
+    with django_db_blocker.unblock():
+        Citation.objects.all().delete()
+        Practice.objects.all().delete()
+        for model in (
+            Meeting,
+            Organisation,
+            Theme,
+            SourceDocument,
+            LoadedRecord,
+            SearchWord,
+            Version,
+            Revision,
+        ):
+            model.objects.all().delete()

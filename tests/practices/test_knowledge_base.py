@@ -6,12 +6,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from reversion.models import Revision, Version
+from reversion.models import Revision
 
 from practices.loading import load_knowledge_base
 from practices.models import (
     Citation,
-    LoadedRecord,
     Meeting,
     Organisation,
     Practice,
@@ -26,19 +25,6 @@ RECORDS = json.loads(FIXTURE.read_text(encoding="utf-8"))
 
 def fixture_records(model):
     return [record["fields"] for record in RECORDS if record["model"] == model]
-
-
-@pytest.fixture(scope="module")
-def knowledge_base(django_db_setup, django_db_blocker):
-    """Load the real fixture once for this module; each test's own changes roll back."""
-    with django_db_blocker.unblock():
-        report = load_knowledge_base(FIXTURE)
-    yield report
-    with django_db_blocker.unblock():
-        Citation.objects.all().delete()
-        Practice.objects.all().delete()
-        for model in (Meeting, Organisation, Theme, SourceDocument, LoadedRecord, Version, Revision):
-            model.objects.all().delete()
 
 
 # --- The fixture itself (no database needed) -----------------------------------------

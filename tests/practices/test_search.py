@@ -1,0 +1,367 @@
+"""The search page: full text, facets, exports and feed, on whichever database runs the suite."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from practices import search
+from practices.models import Citation, Country, GcmObjective, Practice, PracticeCountry, PracticeObjective
+from tests.factories import CitationFactory, OrganisationFactory, PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("practices:list")
+
+
+def titles(response):
+    return [practice.title for practice in response.context["practices"]]
+
+
+def facet(response, name):
+    return next(f for f in response.context["facets"] if f.name == name)
+
+
+def counts(response, name):
+    values = facet(response, name).values
+    if name == "region":
+        return {c.value: c.count for v in values for c in v.children}
+    return {v.value: v.count for v in values}
+
+
+# --- Full text ----------------------------------------------------------------------
+
+
+def test_title_matches_rank_above_passing_mentions():
+    PracticeFactory(title="Diaspora bonds", summary="Bonds sold to emigrants.")
+    PracticeFactory(title="Consular services", summary="Consulates also reach the diaspora now and then.")
+    query = search.parse("diaspora")
+    ranked = Practice.objects.search(query).order_by("-rank").values_list("title", flat=True)
+    assert list(ranked) == ["Diaspora bonds", "Consular services"]
+
+
+def test_websearch_syntax_phrase_or_and_exclusion(client):
+    PracticeFactory(title="Circular migration scheme", summary="Workers go and come back.")
+    PracticeFactory(title="Migration that is circular", summary="Not the phrase, same words.")
+    PracticeFactory(title="Remittance bonds", summary="Savings of emigrants.")
+    PracticeFactory(title="Smuggling protocol", summary="Against trafficking and smuggling.")
+    PracticeFactory(title="Trafficking victims support", summary="Shelters for victims.")
+
+    assert titles(client.get(SEARCH, {"q": '"circular migration"'})) == ["Circular migration scheme"]
+    either = set(titles(client.get(SEARCH, {"q": "remittance or circular"})))
+    assert either == {"Remittance bonds", "Circular migration scheme", "Migration that is circular"}
+    assert titles(client.get(SEARCH, {"q": "trafficking -smuggling"})) == ["Trafficking victims support"]
+
+
+def test_stemming_and_british_american_spellings_match_each_other(client):
+    PracticeFactory(title="Regularization of farm workers", summary="An amnesty.")
+    PracticeFactory(title="Labour mobility partnership", summary="Jobs abroad.")
+    assert titles(client.get(SEARCH, {"q": "regularisation"})) == ["Regularization of farm workers"]
+    assert titles(client.get(SEARCH, {"q": "regularising"})) == ["Regularization of farm workers"]
+    assert titles(client.get(SEARCH, {"q": "labor"})) == ["Labour mobility partnership"]
+    assert titles(client.get(SEARCH, {"q": "farms"})) == ["Regularization of farm workers"]
+
+
+def test_aliases_organisations_countries_and_citations_are_searchable(client):
+    practice = PracticeFactory(
+        title="Seasonal Agricultural Workers Program", aliases="SAWP\nPTAT", citation=False
+    )
+    CitationFactory(practice=practice, excerpt="as a bi-national cooperation strategy")
+    assert titles(client.get(SEARCH, {"q": "ptat"})) == [practice.title]
+    assert titles(client.get(SEARCH, {"q": "Mexico"})) == [practice.title]  # the factory's country
+    assert titles(client.get(SEARCH, {"q": "bi-national cooperation strategy"})) == [
+        practice.title
+    ]  # excerpt
+
+
+def test_the_index_follows_every_kind_of_edit(client):
+    practice = PracticeFactory(title="Migrant resource centre", citation=False)
+    practice.title = "Migrant information hub"
+    practice.save()
+    assert titles(client.get(SEARCH, {"q": "hub"})) == ["Migrant information hub"]
+    assert titles(client.get(SEARCH, {"q": "resource"})) == []
+
+    organisation = OrganisationFactory(name="Zanzibar Labour Office", acronym="ZLO")
+    practice.organisations.add(organisation)
+    Practice.objects.filter(pk=practice.pk).refresh_search_index()  # as the admin's save_related does
+    assert titles(client.get(SEARCH, {"q": "ZLO"})) == ["Migrant information hub"]
+
+    citation = CitationFactory(practice=practice, excerpt="Brazil’s 2009 amnesty regularized 41,816 migrants")
+    assert titles(client.get(SEARCH, {"q": "amnesty"})) == ["Migrant information hub"]
+    citation.delete()
+    assert titles(client.get(SEARCH, {"q": "amnesty"})) == []
+
+    link = PracticeCountry.objects.create(
+        practice=practice, country=Country.objects.get(iso3="NPL"), role=PracticeCountry.Role.ORIGIN
+    )
+    assert titles(client.get(SEARCH, {"q": "Nepal"})) == ["Migrant information hub"]
+    link.delete()
+    assert titles(client.get(SEARCH, {"q": "Nepal"})) == []
+
+    practice.delete()
+    assert titles(client.get(SEARCH, {"q": "hub"})) == []
+
+
+def test_results_show_highlighted_snippets_and_escape_the_text(client):
+    PracticeFactory(
+        title="Shelters",
+        summary="Houses run by <b>churches</b> give seasonal workers a bed & a meal.",
+    )
+    response = client.get(SEARCH, {"q": "seasonal"})
+    html = response.content.decode()
+    assert "<mark>seasonal</mark>" in html
+    snippet = html.split('<p class="snippet">')[1].split("</p>")[0]
+    # The raw Markdown source is escaped (SQLite) or its tags dropped (PostgreSQL), never trusted.
+    assert "<b>" not in snippet and "churches" in snippet
+    assert "a bed &amp; a meal" in snippet
+
+
+def test_a_misspelt_query_is_corrected_when_it_finds_nothing(client):
+    PracticeFactory(title="Remittances for development", summary="Money sent home by migrants.")
+    response = client.get(SEARCH, {"q": "remitances"})
+    assert titles(response) == ["Remittances for development"]
+    assert response.context["corrected_from"] == "remitances"
+    assert "Showing results for" in response.content.decode()
+
+
+def test_a_query_that_finds_nothing_says_so_and_suggests_what_to_do(client):
+    PracticeFactory(title="Remittances for development")
+    response = client.get(SEARCH, {"q": "zzyzx", "country": "MEX"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "No practice matches this search." in body
+    assert "Check the spelling" in body
+    assert "Remove a filter" in body
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"q": "migration " * 40}, "the limit is 200"),
+        ({"q": " ".join(f"word{n}" for n in range(20))}, "the limit is 12"),
+        ({"country": ["MEX", "NOWHERE"]}, "Not found, ignored: NOWHERE"),
+        ({"objective": "banana"}, "Not found, ignored: banana"),
+        ({"year_from": "last year"}, "Enter a number"),
+        ({"per_page": "1000000"}, "Select a valid choice"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_not_an_error(client, params, message):
+    PracticeFactory(title="Remittances for development")
+    response = client.get(SEARCH, params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"""((', "-", "or or or", "%%%", "'; DROP TABLE practices_practice; --", "NEAR(a b)", "title:x", "*"],
+)
+def test_punctuation_and_database_syntax_are_just_text(client, query):
+    PracticeFactory(title="Remittances for development")
+    response = client.get(SEARCH, {"q": query})
+    assert response.status_code == 200
+    assert Practice.objects.count() == 1
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999", "1e9"])
+def test_any_page_number_gives_a_page(client, page):
+    PracticeFactory.create_batch(3)
+    response = client.get(SEARCH, {"page": page, "per_page": "10"})
+    assert response.status_code == 200
+    assert len(response.context["practices"]) == 3
+
+
+# --- Facets -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_countries():
+    mexico, ecuador, canada = (Country.objects.get(iso3=c) for c in ("MEX", "ECU", "CAN"))
+    regular, fair = GcmObjective.objects.get(number=5), GcmObjective.objects.get(number=6)
+    PracticeFactory(title="Mexican pathways", country=mexico, objective=regular)
+    PracticeFactory(title="Mexican recruitment", country=mexico, objective=fair)
+    PracticeFactory(title="Ecuadorian pathways", country=ecuador, objective=regular)
+    PracticeFactory(title="Canadian pathways", country=canada, objective=regular)
+
+
+def test_ticking_a_country_keeps_the_other_countries_and_their_counts(client, three_countries):
+    response = client.get(SEARCH, {"country": "MEX"})
+    assert titles(response) == ["Mexican pathways", "Mexican recruitment"]
+    assert counts(response, "region") == {"CAN": 1, "ECU": 1, "MEX": 2}
+    assert counts(response, "objective")["5"] == 1  # objectives count within Mexico
+    assert counts(response, "objective")["6"] == 1
+
+
+def test_values_or_within_a_facet_and_and_across_facets(client, three_countries):
+    response = client.get(SEARCH, {"country": ["MEX", "ECU"], "objective": "5"})
+    assert titles(response) == ["Ecuadorian pathways", "Mexican pathways"]
+    # Each facet is counted with the *other* facets applied.
+    assert counts(response, "region") == {"CAN": 1, "ECU": 1, "MEX": 1}
+    objective_counts = counts(response, "objective")
+    assert (objective_counts["5"], objective_counts["6"]) == (2, 1)
+    assert objective_counts["1"] == 0  # shown, dimmed, not removed
+    assert 'class="facet-value empty"' in response.content.decode()
+
+
+def test_region_filter_and_text_query_combine(client, three_countries):
+    response = client.get(SEARCH, {"region": "americas", "q": "pathways", "country": ["CAN", "ECU"]})
+    assert titles(response) == ["Canadian pathways", "Ecuadorian pathways"]
+    response = client.get(SEARCH, {"region": "europe"})
+    assert titles(response) == []
+
+
+def test_chips_remove_one_filter_each_and_clear_all(client, three_countries):
+    response = client.get(SEARCH, {"country": ["MEX", "ECU"], "objective": "5", "q": "pathways"})
+    chips = dict(response.context["chips"])
+    assert set(chips) == {
+        "Search: “pathways”",
+        "Country: Mexico",
+        "Country: Ecuador",
+        "GCM objective: 5. Regular pathways",
+    }
+    without_mexico = client.get(chips["Country: Mexico"])
+    assert titles(without_mexico) == ["Ecuadorian pathways"]
+    assert f'href="{SEARCH}"' in response.content.decode()  # clear all
+
+
+@pytest.mark.parametrize(
+    "sort, expected",
+    [
+        ("title", ["Alpha", "Beta", "Gamma"]),
+        ("newest", ["Beta", "Gamma", "Alpha"]),
+        ("oldest", ["Gamma", "Beta", "Alpha"]),
+    ],
+)
+def test_sort_orders(client, sort, expected):
+    PracticeFactory(title="Gamma", start_year=1990)
+    PracticeFactory(title="Alpha", start_year=None)
+    PracticeFactory(title="Beta", start_year=2010)
+    assert titles(client.get(SEARCH, {"sort": sort})) == expected
+
+
+def test_year_range_filters_on_the_start_year(client):
+    PracticeFactory(title="Old", start_year=1974)
+    PracticeFactory(title="New", start_year=2012)
+    PracticeFactory(title="Undated", start_year=None)
+    assert titles(client.get(SEARCH, {"year_from": "2000"})) == ["New"]
+    assert titles(client.get(SEARCH, {"year_from": "1970", "year_to": "1979"})) == ["Old"]
+
+
+def test_page_size_is_chosen_by_the_reader(client):
+    PracticeFactory.create_batch(12)
+    response = client.get(SEARCH, {"per_page": "10", "page": "2"})
+    assert len(response.context["practices"]) == 2
+    assert response.context["page_obj"].paginator.num_pages == 2
+
+
+def test_only_published_practices_are_found_or_counted(client):
+    PracticeFactory(title="Draft pathways", status=Practice.Status.DRAFT)
+    PracticeFactory(title="Published pathways")
+    response = client.get(SEARCH, {"q": "pathways"})
+    assert titles(response) == ["Published pathways"]
+    assert counts(response, "region") == {"MEX": 1}
+
+
+def test_search_page_queries_stay_constant_whatever_the_page_size_and_facets(
+    client, django_assert_max_num_queries
+):
+    objectives = list(GcmObjective.objects.filter(number__in=[5, 6, 7]))
+    countries = list(Country.objects.filter(iso3__in=["MEX", "ECU", "CAN", "PHL"]))
+    for n in range(60):
+        practice = PracticeFactory(
+            title=f"Seasonal workers scheme {n}",
+            country=countries[n % 4],
+            objective=objectives[n % 3],
+            start_year=2000 + n % 20,
+        )
+        PracticeObjective.objects.create(practice=practice, objective=GcmObjective.objects.get(number=1))
+        practice.organisations.add(OrganisationFactory())
+    heavy = {
+        "q": "seasonal workers",
+        "country": ["MEX", "ECU", "PHL"],
+        "objective": ["5", "6"],
+        "region": "americas",
+        "type": "programme",
+        "scope": "bilateral",
+        "year_from": "1900",
+        "per_page": "100",
+    }
+    for params in ({}, {"per_page": "10"}, {"q": "seasonal"}, heavy):
+        with django_assert_max_num_queries(22):
+            response = client.get(SEARCH, params)
+        assert response.status_code == 200
+    assert len(response.context["practices"]) > 10
+
+
+# --- Exports and feed ---------------------------------------------------------------
+
+
+def test_exports_hold_the_same_results_in_the_same_order_as_the_page(client, three_countries):
+    params = {"objective": "5", "sort": "title"}
+    page_titles = titles(client.get(SEARCH, params))
+
+    response = client.get(reverse("practices:export-json"), params)
+    assert response["Content-Type"].startswith("application/json")
+    data = json.loads(response.content.decode("utf-8"))
+    assert [p["title"] for p in data["practices"]] == page_titles
+    first = data["practices"][0]
+    assert list(first)[:9] == [
+        "slug",
+        "title",
+        "url",
+        "summary",
+        "countries",
+        "gcm_objectives",
+        "meetings",
+        "period",
+        "type",
+    ]
+    assert first["countries"] == ["CAN"] and first["gcm_objectives"] == [5]
+    assert first["url"].startswith("http") and first["url"].endswith(f"/practices/{first['slug']}/")
+    excerpt = first["citations"][0]["excerpt"]
+    assert Citation.objects.filter(excerpt=excerpt, source__slug=first["citations"][0]["source"]).exists()
+
+    response = client.get(reverse("practices:export-csv"), params)
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert rows[0][:4] == ["slug", "title", "url", "summary"]
+    assert [row[1] for row in rows[1:]] == page_titles
+
+
+def test_exports_beyond_the_cap_get_a_clear_message(client, monkeypatch):
+    monkeypatch.setattr("practices.views.EXPORT_LIMIT", 2)
+    PracticeFactory.create_batch(3)
+    response = client.get(reverse("practices:export-csv"))
+    assert response.status_code == 400
+    assert "matches 3 practices; an export holds at most 2" in response.content.decode()
+
+
+def test_the_atom_feed_lists_newly_published_matches(client):
+    PracticeFactory(title="Remittances for development")
+    PracticeFactory(title="Border management")
+    response = client.get(reverse("practices:feed"), {"q": "remittances"})
+    assert response["Content-Type"].startswith("application/atom+xml")
+    body = response.content.decode()
+    assert "<title>Remittances for development</title>" in body
+    assert "Border management" not in body
+    assert "New practices: “remittances”" in body
+
+
+# --- Browse pages -------------------------------------------------------------------
+
+
+def test_home_lists_regions_and_countries_with_counts(client, three_countries):
+    body = client.get("/").content.decode()
+    assert 'href="/practices/?region=americas"' in body
+    assert 'role="search"' in body
+
+
+def test_coverage_matrix_counts_and_links_each_cell(client, three_countries):
+    response = client.get(reverse("practices:coverage"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="/practices/?country=MEX&amp;objective=5"' in body
+    assert "1 practice: Mexico, objective 5" in body
+    assert "2 practices" not in body  # each cell counts its own country and objective
