@@ -2,7 +2,9 @@ import pytest
 
 from tests.factories import PracticeFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the live server needs a committed database, and the countries and
+# objectives that migrations load must come back after each flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_home_page_renders_styled_and_accessible(page, serious_axe_violations):
