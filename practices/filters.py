@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from practices import search
 from practices.models import (
@@ -112,13 +112,23 @@ class PracticeFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, query):
         return queryset.search(query) if query else queryset
 
+    # Region and country are one facet shown as a tree: a practice matches if one of its
+    # countries is a ticked country or lies in a ticked region (OR, like any facet).
+    PLACE = {"region", "country"}
+
     def filter_region(self, queryset, name, values):
-        regions = [r for r in REGIONS if r.lower() in {v.lower() for v in values}]
-        links = PracticeCountry.objects.filter(country__region__in=regions)
-        return queryset.filter(pk__in=practice_ids(links))
+        return self.filter_place(queryset, regions=values, countries=self.cleaned("country", []))
 
     def filter_country(self, queryset, name, values):
-        links = PracticeCountry.objects.filter(country__iso3__in=[v.upper() for v in values])
+        if self.cleaned("region"):
+            return queryset  # already applied together with the regions
+        return self.filter_place(queryset, regions=[], countries=values)
+
+    def filter_place(self, queryset, regions, countries):
+        wanted_regions = [r for r in REGIONS if r.lower() in {v.lower() for v in regions}]
+        links = PracticeCountry.objects.filter(
+            Q(country__region__in=wanted_regions) | Q(country__iso3__in=[c.upper() for c in countries])
+        )
         return queryset.filter(pk__in=practice_ids(links))
 
     def filter_objective(self, queryset, name, values):
@@ -281,8 +291,7 @@ class PracticeFilter(django_filters.FilterSet):
         """Regions, each with its countries nested: two facets shown as one tree."""
         selected_regions = {v.lower() for v in self._selected("region")}
         selected_countries = {v.upper() for v in self._selected("country")}
-        region_base = self.filtered(skip={"region"})
-        country_base = self.filtered(skip={"country"})
+        region_base = country_base = self.filtered(skip=self.PLACE)
         region_counts = dict(
             PracticeCountry.objects.filter(practice__in=region_base.values("pk"))
             .values_list("country__region")

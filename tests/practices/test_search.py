@@ -205,11 +205,15 @@ def test_values_or_within_a_facet_and_and_across_facets(client, three_countries)
     assert 'class="facet-value empty"' in response.content.decode()
 
 
-def test_region_filter_and_text_query_combine(client, three_countries):
-    response = client.get(SEARCH, {"region": "americas", "q": "pathways", "country": ["CAN", "ECU"]})
-    assert titles(response) == ["Canadian pathways", "Ecuadorian pathways"]
-    response = client.get(SEARCH, {"region": "europe"})
-    assert titles(response) == []
+def test_region_and_country_are_one_facet_of_places(client, three_countries):
+    # A ticked region or a ticked country: either place qualifies a practice (OR).
+    response = client.get(SEARCH, {"region": "europe", "country": "ECU"})
+    assert titles(response) == ["Ecuadorian pathways"]
+    response = client.get(SEARCH, {"region": "americas", "q": "pathways"})
+    assert titles(response) == ["Canadian pathways", "Ecuadorian pathways", "Mexican pathways"]
+    # Countries keep their counts whatever region is ticked.
+    assert counts(response, "region") == {"CAN": 1, "ECU": 1, "MEX": 1}
+    assert titles(client.get(SEARCH, {"region": "europe"})) == []
 
 
 def test_chips_remove_one_filter_each_and_clear_all(client, three_countries):
