@@ -4,6 +4,7 @@
 download is never used. A missing browser fails the run rather than skipping it.
 """
 
+import importlib
 import os
 from pathlib import Path
 
@@ -31,6 +32,20 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """Countries, GCM objectives and principles, which migrations load and which the flush
+    after each transactional test removes: load them again when they are gone."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    from django.apps import apps
+
+    from practices.models import Country
+
+    if not Country.objects.exists():
+        importlib.import_module("practices.migrations.0002_reference_data").load(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,7 @@ import pytest
 from practices.models import Country, GcmObjective
 from tests.factories import PracticeFactory
 
-# serialized_rollback: the live server needs a committed database, and the countries and
-# objectives that migrations load must come back after each flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def count_of(page, input_id):

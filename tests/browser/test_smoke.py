@@ -2,9 +2,7 @@ import pytest
 
 from tests.factories import PracticeFactory
 
-# serialized_rollback: the live server needs a committed database, and the countries and
-# objectives that migrations load must come back after each flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_home_page_renders_styled_and_accessible(page, serious_axe_violations):
