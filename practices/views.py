@@ -69,7 +69,7 @@ def visible_practices(user):
 
 def with_page_details(practices, for_print=False):
     """Everything a practice page shows, in one query per relation; a brief's printed pages
-    (``for_print``) show less: no principles, themes or meetings."""
+    (``for_print``) show less: no organisations, principles, themes or meetings."""
     relations = [
         Prefetch("country_links", queryset=PracticeCountry.objects.select_related("country")),
         Prefetch("objective_links", queryset=PracticeObjective.objects.select_related("objective")),
@@ -79,10 +79,9 @@ def with_page_details(practices, for_print=False):
             .defer("source__text")
             .order_by("source__publication_date", "source__title", "start"),
         ),
-        "organisations",
     ]
     if not for_print:
-        relations += ["principles", "themes", "meetings"]
+        relations += ["organisations", "principles", "themes", "meetings"]
     return practices.prefetch_related(*relations)
 
 
@@ -206,12 +205,14 @@ class OrganisationDetailView(DetailView):
 @dataclass
 class BriefSelection:
     """The practices a brief holds (a queryset, in print order) and what chose them, for its
-    cover: ``origin`` in words, ``criteria`` as (label, value) pairs (e.g. a search's filters)."""
+    cover: ``origin`` in words, ``criteria`` as (label, value) pairs (e.g. a search's filters).
+    ``from_session`` offers the remove/empty buttons of the picks kept in the session."""
 
     practices: object
     origin: str
     criteria: list = field(default_factory=list)
     not_found: list = field(default_factory=list)
+    from_session: bool = False
 
 
 def practices_in_order(slugs):
@@ -250,7 +251,9 @@ class BriefView(TemplateView):
             practices, not_found = practices_in_order(slugs)
             return BriefSelection(practices, "Practices chosen by address", not_found=not_found)
         practices, not_found = practices_in_order(picks.picked_slugs(self.request.session))
-        return BriefSelection(practices, "Practices picked one by one", not_found=not_found)
+        return BriefSelection(
+            practices, "Practices picked one by one", not_found=not_found, from_session=True
+        )
 
     def get_context_data(self, **kwargs):
         selection = self.get_practices()
@@ -263,7 +266,7 @@ class BriefView(TemplateView):
             total=total,
             truncated=total > len(shown),
             max_practices=self.max_practices,
-            is_picks=not self.request.GET.getlist("practice"),
+            is_picks=selection.from_session,
             generated_at=timezone.localtime(),
             **kwargs,
         )

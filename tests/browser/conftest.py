@@ -5,6 +5,7 @@ download is never used. A missing browser fails the run rather than skipping it.
 """
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,21 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """The live server needs committed data, so browser tests are transactional, and a
+    transactional test empties every table when it ends: the reference vocabularies that
+    migration 0002 wrote (countries, GCM objectives, principles) too. Put them back, so a
+    browser test may run after another. (serialized_rollback did not survive Playwright's
+    event loop reliably.)"""
+    from django.apps import apps
+
+    from practices.models import Country
+
+    if not Country.objects.exists():
+        import_module("practices.migrations.0002_reference_data").load(apps, None)
 
 
 @pytest.fixture(scope="session")
