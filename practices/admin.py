@@ -1,5 +1,6 @@
 import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Count, Exists, OuterRef
 from reversion.admin import VersionAdmin
 
@@ -15,6 +16,7 @@ from practices.models import (
     PracticeObjective,
     Theme,
 )
+from practices.slugs import record_slug_change
 
 admin.site.site_header = "Migration practices: curation"
 admin.site.site_title = "Migration practices admin"
@@ -82,7 +84,7 @@ class PracticeAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisations", "meetings", "themes"]
     filter_horizontal = ["principles"]
-    readonly_fields = ["published_at", "created_at", "updated_at", "updated_by"]
+    readonly_fields = ["published_at", "created_at", "updated_at", "updated_by", "former_addresses"]
     inlines = [CitationInline, PracticeCountryInline, PracticeObjectiveInline]
     actions = ["publish", "send_to_review", "unpublish"]
     list_per_page = 50
@@ -92,7 +94,17 @@ class PracticeAdmin(VersionAdmin):
         ("Period and results", {"fields": [("start_year", "end_year", "ongoing"), "results", "meetings"]}),
         (
             "Curation",
-            {"fields": ["status", "outside_facts", "published_at", "created_at", "updated_at", "updated_by"]},
+            {
+                "fields": [
+                    "status",
+                    "outside_facts",
+                    "published_at",
+                    "created_at",
+                    "updated_at",
+                    "updated_by",
+                    "former_addresses",
+                ]
+            },
         ),
     ]
 
@@ -107,9 +119,29 @@ class PracticeAdmin(VersionAdmin):
     def period_display(self, obj):
         return obj.period
 
+    # Former slugs are shown, not edited, and deliberately not an inline: VersionAdmin
+    # follows inlines, so reverting a practice would delete the addresses it had since.
+    @admin.display(description="former addresses")
+    def former_addresses(self, obj):
+        slugs = obj.former_slugs.values_list("slug", flat=True) if obj.pk else []
+        return ", ".join(slugs) or "—"
+
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
+        previous_slug = getattr(request, "practice_slug_before_revert", None) or (
+            form.initial.get("slug") if change else None
+        )
         super().save_model(request, obj, form, change)
+        record_slug_change(obj, previous_slug)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting writes the old row back *before* the form is saved, so save_model would
+        # see the old slug as the initial one: note the address the practice leaves first.
+        object_id = unquote(object_id)
+        if object_id.isdigit():
+            practice = Practice.objects.filter(pk=object_id)
+            request.practice_slug_before_revert = practice.values_list("slug", flat=True).first()
+        return super().revision_view(request, object_id, version_id, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -327,6 +327,10 @@ class Meeting(models.Model):
 # --- Practices -------------------------------------------------------------------
 
 
+# Paths under /practices/ that are pages, not practices: no practice may take these slugs.
+RESERVED_PRACTICE_SLUGS = frozenset({"brief", "feed"})
+
+
 class PracticeQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -488,6 +492,22 @@ class Practice(models.Model):
         return (self.slug,)
 
     def clean(self):
+        if self.slug in RESERVED_PRACTICE_SLUGS:
+            raise ValidationError(
+                {"slug": f"“{self.slug}” is the address of a page of the site; choose another."}
+            )
+        taken = (
+            FormerSlug.objects.filter(slug=self.slug).exclude(practice_id=self.pk).select_related("practice")
+        )
+        if self.slug and (former := taken.first()):
+            raise ValidationError(
+                {
+                    "slug": (
+                        f"“{self.slug}” was the address of “{former.practice}”, and old links to it "
+                        "still lead there; choose another."
+                    )
+                }
+            )
         if self.ongoing and self.end_year:
             raise ValidationError(
                 {"end_year": "An ongoing practice has no end year; untick “ongoing” or clear it."}
@@ -610,6 +630,31 @@ class PracticeSearchIndex(models.Model):
         return f"Search index of practice {self.practice_id}"
 
 
+class FormerSlug(models.Model):
+    """An address a practice had before its slug changed: /practices/<slug>/ redirects (301)
+    to the current one, so permanent links and printed briefs keep working.
+
+    Rows are written by ``practices.slugs.record_slug_change`` (called by the admin when a
+    slug changes, reverts included), never by a signal or by ``Practice.save()``.
+    """
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="former_slugs")
+    slug = models.SlugField(max_length=120, unique=True)
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["practice", "-retired_at"]
+        verbose_name = "former address"
+        verbose_name_plural = "former addresses"
+        constraints = [models.CheckConstraint(condition=~Q(slug=""), name="formerslug_slug_not_empty")]
+
+    def __str__(self):
+        return self.slug
+
+    def get_absolute_url(self):
+        return reverse("practices:detail", kwargs={"slug": self.slug})
+
+
 class PracticeCountryQuerySet(models.QuerySet):
     def get_by_natural_key(self, practice_slug, iso3, role):
         return self.get(practice__slug=practice_slug, country__iso3=iso3, role=role)
@@ -694,6 +739,11 @@ class CitationQuerySet(models.QuerySet):
     def get_by_natural_key(self, practice_slug, source_slug, start):
         return self.get(practice__slug=practice_slug, source__slug=source_slug, start=start)
 
+    def public(self):
+        """Citations the public may see: those of published practices. The source reader
+        calls this through ``document.citations`` (it cannot import this module)."""
+        return self.filter(practice__status=PracticeStatus.PUBLISHED)
+
 
 class Citation(models.Model):
     """A verbatim passage of a source document that supports a practice.
@@ -739,6 +789,10 @@ class Citation(models.Model):
             self.clean()
         super().save(*args, **kwargs)
         Practice.objects.filter(pk=self.practice_id).refresh_search_index()
+
+    def get_absolute_url(self):
+        """The passage in the source reader, scrolled to and highlighted."""
+        return self.source.passage_url(self.start)
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)

@@ -65,6 +65,10 @@ class SourceDocument(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def passage_url(self, start):
+        """The reader scrolled to the cited passage that starts at ``start`` (its anchor)."""
+        return f"{self.get_absolute_url()}#passage-{start}"
+
     def find_passage(self, excerpt, near=None):
         """Return the offset of ``excerpt`` in the text, or None if it is not verbatim there.
 

@@ -16,9 +16,10 @@
     }
   } catch (e) { /* storage unavailable: nothing to restore */ }
 
-  form.addEventListener("change", function (event) {
+  // Filters live outside the <form> element (form="search-form"): listen on the document.
+  document.addEventListener("change", function (event) {
     var target = event.target;
-    if (!target.matches('input[type="checkbox"], select')) return;
+    if (target.form !== form || !target.matches('input[type="checkbox"], select')) return;
     try { sessionStorage.setItem(KEY, target.id); } catch (e) {}
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   });

@@ -4,8 +4,8 @@
 download is never used. A missing browser fails the run rather than skipping it.
 """
 
-import importlib
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -35,17 +35,18 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def reference_data(request):
-    """Countries, GCM objectives and principles, which migrations load and which the flush
-    after each transactional test removes: load them again when they are gone."""
-    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
-        return
+def reference_data(transactional_db):
+    """The live server needs committed data, so browser tests are transactional, and a
+    transactional test empties every table when it ends: the reference vocabularies that
+    migration 0002 wrote (countries, GCM objectives, principles) too. Put them back, so a
+    browser test may run after another. (serialized_rollback did not survive Playwright's
+    event loop reliably.)"""
     from django.apps import apps
 
     from practices.models import Country
 
     if not Country.objects.exists():
-        importlib.import_module("practices.migrations.0002_reference_data").load(apps, None)
+        import_module("practices.migrations.0002_reference_data").load(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -156,20 +158,55 @@ def test_published_queryset_and_period():
     assert published.published_at is not None
 
 
-def test_markdown_is_rendered_then_sanitized():
+HOSTILE_MARKDOWN = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "[bad](javascript:alert(1))",
+    "[bad](JaVaScRiPt:alert(1))",
+    '<a href="&#106;avascript:alert(1)">encoded</a>',
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "<img src=x onerror=alert(1)>",
+    '<p onmouseover="alert(1)">hover</p>',
+    '<a href="https://ok.example" onclick="alert(1)">click</a>',
+    "<svg onload=alert(1)></svg>",
+    '<iframe src="https://evil.example"></iframe>',
+    "<style>body{display:none}</style>",
+    '<details open ontoggle="alert(1)">x</details>',
+]
+FORBIDDEN = re.compile(
+    r"<script|javascript:|\bon[a-z]+\s*=|<iframe|<style|<svg|<img|data:text", re.IGNORECASE
+)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_MARKDOWN)
+def test_markdown_is_rendered_then_sanitized(client, hostile):
+    """Scripts, event handlers and javascript: links never reach the page, in any field."""
     practice = PracticeFactory(
-        summary=(
-            "A **bold** scheme. <script>alert(1)</script> [bad](javascript:alert(1)) "
-            "<img src=x onerror=alert(1)>"
-        ),
-        description="* one\n* two\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+        summary=f"A **bold** scheme. {hostile}",
+        description=f"Details. {hostile}",
+        results=f"Results. {hostile}",
     )
-    assert "<strong>bold</strong>" in practice.summary_html
-    assert "<script" not in practice.summary_html
-    assert "javascript:" not in practice.summary_html
-    assert "onerror" not in practice.summary_html
-    assert "<li>one</li>" in practice.description_html
-    assert "<table>" in practice.description_html
+    for html in (practice.summary_html, practice.description_html, practice.results_html):
+        assert not FORBIDDEN.search(html), html
+    page = client.get(practice.get_absolute_url()).text
+    main = page[page.index("<main") : page.index("</main>")]
+    assert not FORBIDDEN.search(main)
+    assert "<strong>bold</strong>" in main
+
+
+def test_ordinary_markdown_survives_sanitizing(client):
+    practice = PracticeFactory(
+        summary="A *small* and **bold** scheme, see [the ministry](https://www.gob.mx/stps).",
+        description="* one\n* two\n\n1. first\n2. second\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+    )
+    main = client.get(practice.get_absolute_url()).text
+    assert "<em>small</em>" in main
+    assert "<strong>bold</strong>" in main
+    assert '<a href="https://www.gob.mx/stps" rel="noopener noreferrer">the ministry</a>' in main
+    assert "<ul>\n<li>one</li>\n<li>two</li>\n</ul>" in main
+    assert "<ol>\n<li>first</li>" in main
+    assert "<table>" in main
+    assert "<td>1</td>" in main
 
 
 def test_every_model_reads_well_as_text():

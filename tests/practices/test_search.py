@@ -369,3 +369,23 @@ def test_coverage_matrix_counts_and_links_each_cell(client, three_countries):
     assert 'href="/practices/?country=MEX&amp;objective=5"' in body
     assert "1 practice: Mexico, objective 5" in body
     assert "2 practices" not in body  # each cell counts its own country and objective
+
+
+def test_print_these_results_makes_a_brief_of_the_same_search(client, three_countries):
+    params = {"objective": "5", "country": ["MEX", "ECU"]}
+    page = client.get(SEARCH, params)
+    assert "Print these results as a brief" in page.content.decode()
+    brief = client.get(reverse("practices:brief"), params)
+    assert [p.title for p in brief.context["practices"]] == titles(page)
+    body = brief.content.decode()
+    assert "Search results" in body and "MEX, ECU" in body
+
+
+def test_results_can_be_picked_for_a_brief_without_leaving_the_search(client, three_countries):
+    page = client.get(SEARCH, {"q": "pathways"})
+    assert page.content.decode().count('action="/practices/brief/picks/"') == 3
+    client.post(
+        reverse("practices:pick"),
+        {"action": "add", "practice": Practice.objects.get(title="Canadian pathways").slug, "next": "/"},
+    )
+    assert "Remove<span" in client.get(SEARCH, {"q": "canadian"}).content.decode()
