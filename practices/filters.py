@@ -267,7 +267,8 @@ class PracticeFilter(django_filters.FilterSet):
         selected = set(self._selected(name))
         base = self.filtered(skip={name})
         number = dict(
-            counts.filter(practice__in=base.values("pk"))
+            counts.order_by()
+            .filter(practice__in=base.values("pk"))
             .annotate(n=Count("practice_id", distinct=True))
             .values_list(counts.query.values_select[0], "n")
         )
@@ -293,12 +294,14 @@ class PracticeFilter(django_filters.FilterSet):
         selected_countries = {v.upper() for v in self._selected("country")}
         region_base = country_base = self.filtered(skip=self.PLACE)
         region_counts = dict(
-            PracticeCountry.objects.filter(practice__in=region_base.values("pk"))
+            PracticeCountry.objects.order_by()
+            .filter(practice__in=region_base.values("pk"))
             .values_list("country__region")
             .annotate(n=Count("practice_id", distinct=True))
         )
         country_counts = dict(
-            PracticeCountry.objects.filter(practice__in=country_base.values("pk"))
+            PracticeCountry.objects.order_by()
+            .filter(practice__in=country_base.values("pk"))
             .values_list("country__iso3")
             .annotate(n=Count("practice_id", distinct=True))
         )
