@@ -101,6 +101,18 @@ class PracticeFilter(django_filters.FilterSet):
     )
 
     PRESENTATION = {"sort", "per_page"}
+    FACETS = (
+        "region",
+        "country",
+        "objective",
+        "principle",
+        "meeting",
+        "source",
+        "organisation",
+        "type",
+        "scope",
+    )
+    YEARS = ("year_from", "year_to")
 
     class Meta:
         model = Practice
@@ -194,14 +206,17 @@ class PracticeFilter(django_filters.FilterSet):
     def page_size(self):
         return self.cleaned("per_page", DEFAULT_PAGE_SIZE)
 
+    def active_filters(self):
+        """(name, label, value) of each facet and year filter in use, in the form's order."""
+        in_use = [
+            (name, self.filters[name].label, self.cleaned(name)) for name in (*self.FACETS, *self.YEARS)
+        ]
+        return [(name, label, value) for name, label, value in in_use if value not in (None, [])]
+
     @property
     def active(self):
         """Whether anything narrows the results (a query, a facet value or a year)."""
-        return bool(self.query) or any(
-            self.cleaned(name) not in (None, [])
-            for name in self.filters
-            if name not in {"q", *self.PRESENTATION}
-        )
+        return bool(self.query) or bool(self.active_filters())
 
     def facets(self):
         """Every facet with its values, counts (other filters applied) and selection."""

@@ -223,21 +223,17 @@ def is_postgresql():
     return connection.vendor == "postgresql"
 
 
-def _pg_query(query, terms):
-    def term_query(term):
-        kind = "phrase" if term.phrase else "plain"
-        return functools.reduce(
-            operator.or_, [PgQuery(alt, config="english", search_type=kind) for alt in term.alternatives]
-        )
-
-    return functools.reduce(operator.and_, [term_query(t) for t in terms])
+def _pg_term(term):
+    """One term as a tsquery: its spellings ORed, as a phrase when it has several words."""
+    kind = "phrase" if term.phrase else "plain"
+    return functools.reduce(
+        operator.or_, [PgQuery(alt, config="english", search_type=kind) for alt in term.alternatives]
+    )
 
 
 def _pg_full_query(query):
-    wanted = [
-        functools.reduce(operator.or_, [_pg_query(query, [t]) for t in clause]) for clause in query.clauses
-    ]
-    unwanted = [~_pg_query(query, [t]) for t in query.excluded]
+    wanted = [functools.reduce(operator.or_, [_pg_term(t) for t in clause]) for clause in query.clauses]
+    unwanted = [~_pg_term(t) for t in query.excluded]
     return functools.reduce(operator.and_, wanted + unwanted)
 
 

@@ -173,28 +173,15 @@ def active_chips(data, filterset, facets):
             labels[(facet.name, value.value)] = value.label
             for child in value.children:
                 labels[("country", child.value)] = child.label
-    for name in [
-        "region",
-        "country",
-        "objective",
-        "principle",
-        "meeting",
-        "source",
-        "organisation",
-        "type",
-        "scope",
-    ]:
-        label = filterset.filters[name].label
-        for value in filterset.cleaned(name, []):
-            shown = labels.get(
-                (name, value.upper() if name == "country" else value.lower() if name == "region" else value)
-            )
+    for name, label, value in filterset.active_filters():
+        if name in PracticeFilter.YEARS:
+            chips.append((f"{label} {int(value)}", without(name)))
+            continue
+        for one in value:
+            key = one.upper() if name == "country" else one.lower() if name == "region" else one
+            shown = labels.get((name, key))
             if shown:
-                chips.append((f"{label}: {shown}", without(name, value)))
-    for name, text in [("year_from", "Started from"), ("year_to", "Started until")]:
-        year = filterset.cleaned(name)
-        if year is not None:
-            chips.append((f"{text} {int(year)}", without(name)))
+                chips.append((f"{label}: {shown}", without(name, one)))
     return chips
 
 
@@ -342,20 +329,9 @@ def describe_search(filterset):
     parts = []
     if filterset.query:
         parts.append(f"“{filterset.query.text}”")
-    for name in [
-        "region",
-        "country",
-        "objective",
-        "principle",
-        "meeting",
-        "source",
-        "organisation",
-        "type",
-        "scope",
-    ]:
-        values = filterset.cleaned(name, [])
-        if values:
-            parts.append(f"{filterset.filters[name].label.lower()} {', '.join(values)}")
+    for name, label, values in filterset.active_filters():
+        if name in PracticeFilter.FACETS:
+            parts.append(f"{label.lower()} {', '.join(values)}")
     return "; ".join(parts) or "all practices"
 
 
@@ -596,12 +572,9 @@ class BriefView(TemplateView):
         """The results of a search page (same GET parameters), in the page's order."""
         filterset, _, _ = search_practices(self.request.GET, request=self.request)
         criteria = [("Search", f"“{filterset.query.text}”")] if filterset.query else []
-        for name, filter_ in filterset.filters.items():
-            values = filterset.cleaned(name)
-            if name in {"q", *PracticeFilter.PRESENTATION} or values in (None, []):
-                continue
+        for _, label, values in filterset.active_filters():
             shown = ", ".join(values) if isinstance(values, list) else str(int(values))
-            criteria.append((filter_.label, shown))
+            criteria.append((label, shown))
         criteria.append(("Sorted by", PracticeFilter.SORTS[filterset.sort_key][0]))
         return BriefSelection(filterset.qs, "Search results", criteria=criteria)
 
