@@ -202,11 +202,6 @@ class CountryAdmin(admin.ModelAdmin):
     list_filter = ["region", "sub_region", "un_status"]
     search_fields = ["name", "iso3", "iso2"]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # Country names are part of their practices' search text.
-        obj.practices.refresh_search_index()
-
 
 @admin.register(GcmObjective)
 class GcmObjectiveAdmin(admin.ModelAdmin):
@@ -234,11 +229,6 @@ class OrganisationAdmin(VersionAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["country"]
     list_select_related = ["country"]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # Its name and acronym are part of its practices' search text.
-        obj.practices.refresh_search_index()
 
 
 @admin.register(Meeting)

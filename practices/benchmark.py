@@ -237,6 +237,23 @@ class Vocabulary:
             pk: (name, acronym)
             for pk, name, acronym in Organisation.objects.values_list("pk", "name", "acronym")
         }
+        # Each linked row's facet keys, as refresh_search_index() writes them.
+        self.facet_keys = {
+            "country": {
+                pk: [f"region:{region.lower()}", f"country:{iso3}"]
+                for pk, iso3, region in Country.objects.values_list("pk", "iso3", "region")
+            },
+            "objective": {
+                pk: [f"objective:{n}"] for pk, n in GcmObjective.objects.values_list("pk", "number")
+            },
+            "organisation": {
+                pk: [f"organisation:{slug}"] for pk, slug in Organisation.objects.values_list("pk", "slug")
+            },
+            "meeting": {pk: [f"meeting:{slug}"] for pk, slug in Meeting.objects.values_list("pk", "slug")},
+            "principle": {
+                pk: [f"principle:{slug}"] for pk, slug in GuidingPrinciple.objects.values_list("pk", "slug")
+            },
+        }
         if not self.objectives:
             raise ValueError("No GCM objectives: migrate first.")
 
@@ -346,6 +363,23 @@ def _fill_batch(rng, corpus, vocabulary, offset, count, now, words):
             related += list(vocabulary.organisation_names[pk])
         related += [excerpt for _, excerpt, _ in sorted(citations, key=lambda c: (c[0].pk, c[2]))]
         practice.search_related = "\n".join(dict.fromkeys(part for part in related if part))
+        meeting_ids = pick_distinct(
+            rng, vocabulary.meetings, vocabulary.meeting_weights, pick(rng, MEETINGS_PER_PRACTICE)
+        )
+        principle_ids = pick_distinct(
+            rng, vocabulary.principles, vocabulary.principle_weights, pick(rng, PRINCIPLES_PER_PRACTICE)
+        )
+        keys = {f"type:{practice.practice_type}", f"scope:{practice.scope}"}
+        keys.update(f"source:{source.slug}" for source, _, _ in citations)
+        for facet, ids in [
+            ("country", country_ids),
+            ("objective", objective_ids),
+            ("organisation", organisation_ids),
+            ("meeting", meeting_ids),
+            ("principle", principle_ids),
+        ]:
+            keys.update(key for pk in ids for key in vocabulary.facet_keys[facet][pk])
+        practice.facet_keys = sorted(keys)
         for text in (
             practice.title,
             practice.aliases,
@@ -361,15 +395,8 @@ def _fill_batch(rng, corpus, vocabulary, offset, count, now, words):
                 "objectives": objective_ids,
                 "organisations": organisation_ids,
                 "citations": citations,
-                "meetings": pick_distinct(
-                    rng, vocabulary.meetings, vocabulary.meeting_weights, pick(rng, MEETINGS_PER_PRACTICE)
-                ),
-                "principles": pick_distinct(
-                    rng,
-                    vocabulary.principles,
-                    vocabulary.principle_weights,
-                    pick(rng, PRINCIPLES_PER_PRACTICE),
-                ),
+                "meetings": meeting_ids,
+                "principles": principle_ids,
                 "themes": pick_distinct(
                     rng, vocabulary.themes, vocabulary.theme_weights, pick(rng, THEMES_PER_PRACTICE)
                 ),

@@ -7,22 +7,24 @@ Mexico neither hides Ecuador nor sets its count to zero.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db import connection
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Value
 
 from practices import search
 from practices.models import (
     Citation,
     Country,
+    FacetKeysField,
     GcmObjective,
     GuidingPrinciple,
     Meeting,
     Organisation,
     Practice,
     PracticeCountry,
-    PracticeObjective,
     PracticeScope,
     PracticeType,
 )
@@ -63,29 +65,26 @@ class FacetFilter(django_filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-def practice_ids(links):
-    return links.values("practice_id")
-
-
 class PracticeFilter(django_filters.FilterSet):
+    # Sort orders as (label, fields): "-" for descending, empty values last, id breaks ties.
     SORTS = {
         "relevance": ("Relevance", ["-rank", "title"]),
-        "newest": ("Newest first (start year)", [F("start_year").desc(nulls_last=True), "title"]),
-        "oldest": ("Oldest first (start year)", [F("start_year").asc(nulls_last=True), "title"]),
+        "newest": ("Newest first (start year)", ["-start_year", "title"]),
+        "oldest": ("Oldest first (start year)", ["start_year", "title"]),
         "title": ("Title A–Z", ["title"]),
         "added": ("Recently added", ["-published_at", "title"]),
     }
 
     q = django_filters.CharFilter(label="Search practices", method="filter_search")
-    region = FacetFilter(label="Region", method="filter_region")
-    country = FacetFilter(label="Country", method="filter_country")
-    objective = FacetFilter(label="GCM objective", method="filter_objective")
-    principle = FacetFilter(label="Guiding principle", method="filter_principle")
-    meeting = FacetFilter(label="Meeting", method="filter_meeting")
-    source = FacetFilter(label="Source document", method="filter_source")
-    organisation = FacetFilter(label="Organisation", method="filter_organisation")
-    type = FacetFilter(label="Type", field_name="practice_type", method="filter_values")
-    scope = FacetFilter(label="Scope", field_name="scope", method="filter_values")
+    region = FacetFilter(label="Region", method="filter_facet")
+    country = FacetFilter(label="Country", method="filter_facet")
+    objective = FacetFilter(label="GCM objective", method="filter_facet")
+    principle = FacetFilter(label="Guiding principle", method="filter_facet")
+    meeting = FacetFilter(label="Meeting", method="filter_facet")
+    source = FacetFilter(label="Source document", method="filter_facet")
+    organisation = FacetFilter(label="Organisation", method="filter_facet")
+    type = FacetFilter(label="Type", method="filter_facet")
+    scope = FacetFilter(label="Scope", method="filter_facet")
     year_from = django_filters.NumberFilter(
         label="Started from", field_name="start_year", lookup_expr="gte", min_value=1800, max_value=2100
     )
@@ -128,43 +127,26 @@ class PracticeFilter(django_filters.FilterSet):
     # countries is a ticked country or lies in a ticked region (OR, like any facet).
     PLACE = {"region", "country"}
 
-    def filter_region(self, queryset, name, values):
-        return self.filter_place(queryset, regions=values, countries=self.cleaned("country", []))
-
-    def filter_country(self, queryset, name, values):
-        if self.cleaned("region"):
+    def filter_facet(self, queryset, name, values):
+        if name == "country" and self.cleaned("region"):
             return queryset  # already applied together with the regions
-        return self.filter_place(queryset, regions=[], countries=values)
+        group = "place" if name in self.PLACE else name
+        return queryset.filter(facet_keys__any_of=self.selected_keys()[group])
 
-    def filter_place(self, queryset, regions, countries):
-        wanted_regions = [r for r in REGIONS if r.lower() in {v.lower() for v in regions}]
-        links = PracticeCountry.objects.filter(
-            Q(country__region__in=wanted_regions) | Q(country__iso3__in=[c.upper() for c in countries])
-        )
-        return queryset.filter(pk__in=practice_ids(links))
+    def selected_keys(self):
+        """{facet group: the Practice.facet_keys it asks for}, region and country as "place"."""
+        groups = {}
+        for name in self.FACETS:
+            keys = [facet_key(name, value) for value in self.cleaned(name, [])]
+            if keys:
+                groups.setdefault("place" if name in self.PLACE else name, []).extend(keys)
+        return groups
 
-    def filter_objective(self, queryset, name, values):
-        numbers = [int(v) for v in values if v.isdigit() and len(v) <= 3]
-        links = PracticeObjective.objects.filter(objective__number__in=numbers)
-        return queryset.filter(pk__in=practice_ids(links))
-
-    def filter_principle(self, queryset, name, values):
-        links = Practice.principles.through.objects.filter(guidingprinciple__slug__in=values)
-        return queryset.filter(pk__in=practice_ids(links))
-
-    def filter_meeting(self, queryset, name, values):
-        links = Practice.meetings.through.objects.filter(meeting__slug__in=values)
-        return queryset.filter(pk__in=practice_ids(links))
-
-    def filter_organisation(self, queryset, name, values):
-        links = Practice.organisations.through.objects.filter(organisation__slug__in=values)
-        return queryset.filter(pk__in=practice_ids(links))
-
-    def filter_source(self, queryset, name, values):
-        return queryset.filter(pk__in=practice_ids(Citation.objects.filter(source__slug__in=values)))
-
-    def filter_values(self, queryset, name, values):
-        return queryset.filter(**{f"{name}__in": values})
+    def year_range(self):
+        """The start-year condition, or None."""
+        bounds = {"start_year__gte": self.cleaned("year_from"), "start_year__lte": self.cleaned("year_to")}
+        bounds = {lookup: year for lookup, year in bounds.items() if year is not None}
+        return Q(**bounds) if bounds else None
 
     def presentation(self, queryset, name, value):
         return queryset
@@ -180,7 +162,7 @@ class PracticeFilter(django_filters.FilterSet):
         return queryset
 
     def filter_queryset(self, queryset):
-        return self.filtered().order_by(*self.SORTS[self.sort_key][1])
+        return self.filtered().order_by(*order_by(self.SORTS[self.sort_key][1]))
 
     # --- what the page needs to know -------------------------------------------------
 
@@ -218,108 +200,158 @@ class PracticeFilter(django_filters.FilterSet):
         """Whether anything narrows the results (a query, a facet value or a year)."""
         return bool(self.query) or bool(self.active_filters())
 
+    # --- one pass over the matches: total, page, facet counts, decades ----------------
+
+    @cached_property
+    def tally(self):
+        """The total, this page's ids, every facet's counts and the decades, in one SQL statement.
+
+        The practices matching the query (and the queryset's own conditions) are found and
+        ranked once, in a materialised CTE that also flags, per practice, which active
+        filters it passes; each facet is then counted over the practices passing every
+        *other* filter, by unnesting their ``facet_keys``.
+        """
+        flags = {f"f_{group}": Q(facet_keys__any_of=keys) for group, keys in self.selected_keys().items()}
+        if self.year_range() is not None:
+            flags["f_years"] = self.year_range()
+        matches = (
+            self.filtered(skip={*self.FACETS, *self.YEARS})
+            .order_by()
+            .annotate(
+                m_pk=F("pk"),
+                m_rank=F("rank") if self.query else Value(0.0, output_field=FloatField()),
+                m_title=F("title"),
+                m_start_year=F("start_year"),
+                m_published_at=F("published_at"),
+                m_keys=F("facet_keys"),
+                **{flag: ExpressionWrapper(q, output_field=BooleanField()) for flag, q in flags.items()},
+            )
+            .values("m_pk", "m_rank", "m_title", "m_start_year", "m_published_at", "m_keys", *flags)
+        )
+        number = self._page_number()
+        size = self.page_size
+        tally = Tally.from_rows(self._run_tally(matches, flags, offset=(number - 1) * size, limit=size))
+        last = max(1, -(-tally.total // size))
+        if number > last:  # past the end (a stale link): the last page, as Paginator.get_page() does
+            number = last
+            start = (number - 1) * size
+            tally.page_ids = list(self.qs.values_list("pk", flat=True)[start : start + size])
+        tally.page_number = number
+        return tally
+
+    def _page_number(self):
+        number = str(self.data.get("page", "1")) if self.is_bound else "1"
+        return int(number) if number.isdigit() and 0 < len(number) <= 6 and int(number) > 0 else 1
+
+    def _run_tally(self, matches, flags, offset, limit):
+        sql, params = matches.query.sql_with_params()
+        key_from, key = FacetKeysField.unnest_sql(connection, "m.m_keys")
+        facets_of = {"place": ("region", "country")}
+
+        def passes(*, but=None):
+            return " AND ".join(f"m.{flag}" for flag in flags if flag != but) or "1 = 1"
+
+        def own_facet(flag):
+            names = facets_of.get(flag[2:], (flag[2:],))
+            return " OR ".join(f"substr({key}, 1, {len(n) + 1}) = '{n}:'" for n in names)
+
+        # A facet's values count practices passing every filter but the facet's own.
+        key_passes = " AND ".join(
+            f"(m.{flag} OR {own_facet(flag)})" if flag != "f_years" else "m.f_years" for flag in flags
+        )
+
+        def order(table):
+            return ", ".join(
+                f"{table}.m_{field.lstrip('-')} {'DESC' if field.startswith('-') else 'ASC'} NULLS LAST"
+                for field in [*self.SORTS[self.sort_key][1], "pk"]
+            )
+
+        tally_sql = f"""
+            WITH m AS MATERIALIZED ({sql})
+            SELECT {key}, COUNT(*) FROM m, {key_from} WHERE {key_passes or "1 = 1"} GROUP BY {key}
+            UNION ALL
+            SELECT 'decade:' || CAST(m.m_start_year / 10 * 10 AS text), COUNT(*) FROM m
+              WHERE m.m_start_year IS NOT NULL AND {passes(but="f_years")} GROUP BY m.m_start_year / 10 * 10
+            UNION ALL
+            SELECT 'total:', COUNT(*) FROM m WHERE {passes()}
+            UNION ALL
+            SELECT 'page:' || CAST(page.m_pk AS text), ROW_NUMBER() OVER (ORDER BY {order("page")})
+              FROM (SELECT * FROM m WHERE {passes()} ORDER BY {order("m")} LIMIT %s OFFSET %s) AS page
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(tally_sql, [*params, limit, offset])
+            return cursor.fetchall()
+
+    @property
+    def total(self):
+        return self.tally.total
+
     def facets(self):
         """Every facet with its values, counts (other filters applied) and selection."""
+        counts = self.tally.counts
         published = Practice.objects.published()
-        facets = [
-            self._region_country_facet(),
-            self._reference_facet(
+        return [
+            self._place_facet(counts),
+            self._facet(
                 "objective",
-                GcmObjective.objects.all(),
-                key=lambda o: str(o.number),
-                label=lambda o: f"{o.number}. {o.short_label}",
-                counts=PracticeObjective.objects.values_list("objective__number"),
-                count_key=str,
+                [(str(o.number), f"{o.number}. {o.short_label}") for o in GcmObjective.objects.all()],
+                counts,
             ),
-            self._reference_facet(
-                "principle",
-                GuidingPrinciple.objects.all(),
-                key=lambda p: p.slug,
-                label=str,
-                counts=Practice.principles.through.objects.values_list("guidingprinciple__slug"),
-            ),
-            self._reference_facet(
+            self._facet("principle", [(p.slug, str(p)) for p in GuidingPrinciple.objects.all()], counts),
+            self._facet(
                 "meeting",
-                Meeting.objects.filter(Exists(published.filter(meetings=OuterRef("pk")))),
-                key=lambda m: m.slug,
-                label=lambda m: m.name,
-                counts=Practice.meetings.through.objects.values_list("meeting__slug"),
+                [
+                    (m.slug, m.name)
+                    for m in Meeting.objects.filter(Exists(published.filter(meetings=OuterRef("pk")))).only(
+                        "slug", "name"
+                    )
+                ],
+                counts,
                 by_count=True,
             ),
-            self._reference_facet(
+            self._facet(
                 "source",
-                SourceDocument.objects.defer("text").filter(
-                    Exists(Citation.objects.filter(source=OuterRef("pk"), practice__in=published))
-                ),
-                key=lambda s: s.slug,
-                label=lambda s: s.title,
-                counts=Citation.objects.values_list("source__slug"),
+                [
+                    (s.slug, s.title)
+                    for s in SourceDocument.objects.filter(
+                        Exists(Citation.objects.filter(source=OuterRef("pk"), practice__in=published))
+                    ).only("slug", "title")
+                ],
+                counts,
                 by_count=True,
             ),
-            self._reference_facet(
+            self._facet(
                 "organisation",
-                Organisation.objects.filter(Exists(published.filter(organisations=OuterRef("pk")))),
-                key=lambda o: o.slug,
-                label=lambda o: f"{o.name} ({o.acronym})" if o.acronym else o.name,
-                counts=Practice.organisations.through.objects.values_list("organisation__slug"),
+                [
+                    (o.slug, f"{o.name} ({o.acronym})" if o.acronym else o.name)
+                    for o in Organisation.objects.filter(
+                        Exists(published.filter(organisations=OuterRef("pk")))
+                    ).only("slug", "name", "acronym")
+                ],
+                counts,
                 by_count=True,
             ),
-            self._choice_facet("type", PracticeType),
-            self._choice_facet("scope", PracticeScope),
+            self._facet("type", list(PracticeType.choices), counts),
+            self._facet("scope", list(PracticeScope.choices), counts),
         ]
-        return facets
 
     def decades(self):
         """Practices by decade of their start, other filters applied (the period facet)."""
-        base = self.filtered(skip={"year_from", "year_to"}).filter(start_year__isnull=False)
-        rows = base.annotate(decade=F("start_year") / 10 * 10).values("decade").annotate(n=Count("pk"))
-        return [(row["decade"], row["n"]) for row in rows.order_by("decade")]
+        return sorted((int(decade), n) for decade, n in self.tally.counts.get("decade", {}).items())
 
-    def _selected(self, name):
-        return self.cleaned(name, [])
-
-    def _reference_facet(self, name, values, key, label, counts, count_key=lambda k: k, by_count=False):
-        selected = set(self._selected(name))
-        base = self.filtered(skip={name})
-        number = dict(
-            counts.order_by()
-            .filter(practice__in=base.values("pk"))
-            .annotate(n=Count("practice_id", distinct=True))
-            .values_list(counts.query.values_select[0], "n")
-        )
-        number = {count_key(k): n for k, n in number.items()}
-        if self.active:
-            rows = [(key(v), label(v)) for v in values]
-        else:  # nothing narrows: the values with a count are all there is to show
-            rows = [(key(v), label(v)) for v in values if key(v) in number]
+    def _facet(self, name, rows, counts, by_count=False):
+        number = counts.get(name, {})
+        if not self.active:  # nothing narrows: the values with a count are all there is to show
+            rows = [(key, label) for key, label in rows if key in number]
         if by_count:
             rows.sort(key=lambda row: (-number.get(row[0], 0), row[1].lower()))
-        return Facet.build(self.filters[name], name, rows, number, selected)
+        return Facet.build(self.filters[name], name, rows, number, set(self.cleaned(name, [])))
 
-    def _choice_facet(self, name, choices):
-        selected = set(self._selected(name))
-        base = self.filtered(skip={name})
-        column = self.filters[name].field_name
-        number = dict(base.order_by().values_list(column).annotate(n=Count("pk")))
-        return Facet.build(self.filters[name], name, list(choices.choices), number, selected)
-
-    def _region_country_facet(self):
+    def _place_facet(self, counts):
         """Regions, each with its countries nested: two facets shown as one tree."""
-        selected_regions = {v.lower() for v in self._selected("region")}
-        selected_countries = {v.upper() for v in self._selected("country")}
-        region_base = country_base = self.filtered(skip=self.PLACE)
-        region_counts = dict(
-            PracticeCountry.objects.order_by()
-            .filter(practice__in=region_base.values("pk"))
-            .values_list("country__region")
-            .annotate(n=Count("practice_id", distinct=True))
-        )
-        country_counts = dict(
-            PracticeCountry.objects.order_by()
-            .filter(practice__in=country_base.values("pk"))
-            .values_list("country__iso3")
-            .annotate(n=Count("practice_id", distinct=True))
-        )
+        selected_regions = {v.lower() for v in self.cleaned("region", [])}
+        selected_countries = {v.upper() for v in self.cleaned("country", [])}
+        region_counts, country_counts = counts.get("region", {}), counts.get("country", {})
         countries = Country.objects.filter(
             Exists(
                 PracticeCountry.objects.filter(
@@ -338,22 +370,60 @@ class PracticeFilter(django_filters.FilterSet):
             FacetValue(
                 region.lower(),
                 region,
-                region_counts.get(region, 0),
+                region_counts.get(region.lower(), 0),
                 region.lower() in selected_regions,
                 children=by_region[region],
             )
             for region in REGIONS
-            if by_region.get(region) or region_counts.get(region)
+            if by_region.get(region) or region_counts.get(region.lower())
         ]
         known = {r.lower() for r in REGIONS}
-        facet = Facet(
+        return Facet(
             name="region",
             label="Region and country",
             values=regions,
             unknown=sorted(selected_regions - known)
             + sorted(selected_countries - {c.value for r in regions for c in r.children}),
         )
-        return facet
+
+
+def facet_key(name, value):
+    """The Practice.facet_keys entry a ticked facet value stands for."""
+    if name == "region":
+        value = value.lower()
+    elif name == "country":
+        value = value.upper()
+    return f"{name}:{value}"
+
+
+def order_by(fields):
+    """ORM ordering for SORTS fields: empty values last, the id last to break ties."""
+    return [
+        F(field[1:]).desc(nulls_last=True) if field.startswith("-") else F(field).asc(nulls_last=True)
+        for field in fields
+    ] + ["pk"]
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    page_ids: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)  # {facet: {value: practices}}, and "decade"
+    page_number: int = 1
+
+    @classmethod
+    def from_rows(cls, rows):
+        tally, page = cls(), []
+        for key, number in rows:
+            kind, _, value = key.partition(":")
+            if kind == "total":
+                tally.total = number
+            elif kind == "page":
+                page.append((number, int(value)))
+            else:
+                tally.counts.setdefault(kind, {})[value] = number
+        tally.page_ids = [pk for _, pk in sorted(page)]
+        return tally
 
 
 @dataclass
@@ -413,7 +483,7 @@ def search_practices(data, queryset=None, request=None):
     if queryset is None:
         queryset = Practice.objects.published()
     filterset = PracticeFilter(data, queryset=queryset, request=request)
-    total = filterset.qs.count()
+    total = filterset.total
     query = filterset.query
     if query and total == 0:
         corrected = search.suggest(query)
@@ -421,7 +491,7 @@ def search_practices(data, queryset=None, request=None):
             retry_data = data.copy()
             retry_data["q"] = corrected
             retry = PracticeFilter(retry_data, queryset=queryset, request=request)
-            retry_total = retry.qs.count()
+            retry_total = retry.total
             if retry_total:
                 return retry, retry_total, query.text
     return filterset, total, None

@@ -25,7 +25,7 @@ from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from practices.models import LoadedRecord, Practice
+from practices.models import LoadedRecord, search_index_refreshed_once
 
 
 def canonical(fields):
@@ -97,7 +97,8 @@ def load_knowledge_base(path, force=False, progress=None):
     records = json.loads(path.read_text(encoding="utf-8"))
     report = LoadReport()
     remembered = {(r.model, r.natural_key): r for r in LoadedRecord.objects.all()}
-    with reversion.create_revision():
+    # Practices and their links arrive row by row: index each practice once, at the end.
+    with search_index_refreshed_once(), reversion.create_revision():
         reversion.set_comment("Loaded from the seed fixtures")
         for index, record in enumerate(records, start=1):
             label = record["model"]
@@ -137,9 +138,6 @@ def load_knowledge_base(path, force=False, progress=None):
             if progress and index % 250 == 0:
                 progress(index, len(records))
     report.dropped = sorted(remembered)
-    # Organisation links and names arrive through many-to-many sets the practice saves do
-    # not see: rebuild every practice's related search text once, at the end.
-    Practice.objects.refresh_search_index()
     return report
 
 

@@ -1,11 +1,16 @@
+import json
 import re
+import threading
 from collections import defaultdict
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.signals import m2m_changed, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -327,8 +332,86 @@ class Meeting(models.Model):
 # --- Practices -------------------------------------------------------------------
 
 
+class FacetKeysField(models.Field):
+    """A list of "facet:value" strings: ``text[]`` (GIN-indexed) on PostgreSQL, a JSON array on SQLite.
+
+    ``field__any_of=[keys]`` holds when the row has at least one of the keys, and
+    ``unnest_sql()`` turns the list into rows, for counting facet values in SQL.
+    """
+
+    description = "Facet keys"
+
+    def db_type(self, connection):
+        return "text[]" if connection.vendor == "postgresql" else "text"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return []
+        return json.loads(value) if isinstance(value, str) else list(value)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            return json.loads(value)
+        return list(value or [])
+
+    def value_to_string(self, obj):
+        # Serialised (fixtures, saved versions) as JSON, which to_python() reads back.
+        return json.dumps(self.value_from_object(obj))
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None:
+            return None
+        value = list(value)
+        return value if connection.vendor == "postgresql" else json.dumps(value)
+
+    @staticmethod
+    def unnest_sql(connection, column):
+        """A FROM item yielding one row per key of ``column``, and the expression of the key."""
+        if connection.vendor == "postgresql":
+            return f"unnest({column}) AS facet_key(key)", "facet_key.key"
+        return f"json_each({column}) AS facet_key", "facet_key.value"
+
+
+@FacetKeysField.register_lookup
+class FacetKeysAnyOf(models.Lookup):
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        keys = [str(key) for key in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} && %s::text[]", [*lhs_params, keys]
+        if not keys:
+            return "1 = 0", list(lhs_params)
+        marks = ", ".join(["%s"] * len(keys))
+        return (
+            f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value IN ({marks}))",
+            [*lhs_params, *keys],
+        )
+
+
+# Facet keys a practice takes from its own row (refresh_search_index() adds the others).
+ROW_FACETS = ("type:", "scope:")
+
+
 # Paths under /practices/ that are pages, not practices: no practice may take these slugs.
 RESERVED_PRACTICE_SLUGS = frozenset({"brief", "feed"})
+
+
+_bulk_loading = threading.local()
+
+
+@contextmanager
+def search_index_refreshed_once():
+    """Run a bulk load: the per-row index refreshes are skipped inside, and every practice
+    is refreshed once at the end."""
+    _bulk_loading.active = True
+    try:
+        yield
+    finally:
+        _bulk_loading.active = False
+    Practice.objects.refresh_search_index()
 
 
 class PracticeQuerySet(models.QuerySet):
@@ -366,6 +449,8 @@ class PracticeQuerySet(models.QuerySet):
         changes those rows calls this (citation and country-link saves and deletes, the
         admin's save_related, organisation and country admin saves, the loader).
         """
+        if getattr(_bulk_loading, "active", False):
+            return
         ids = list(self.values_list("pk", flat=True))
         for start in range(0, len(ids), batch_size):
             _refresh_search_batch(ids[start : start + batch_size])
@@ -423,6 +508,10 @@ class Practice(models.Model):
     # this row (migration 0004), GIN-indexed. On SQLite it stays NULL: the FTS5 table
     # PracticeSearchIndex plays its part.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Every facet value the practice has, as "facet:value" keys ("country:MEX",
+    # "objective:5", "type:programme"): what the search filters and counts facets on,
+    # kept by refresh_search_index() (related rows) and save() (type and scope).
+    facet_keys = FacetKeysField(null=True, editable=False)
 
     objects = PracticeQuerySet.as_manager()
 
@@ -475,6 +564,10 @@ class Practice(models.Model):
         self.results_html = render_markdown(self.results)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        own_keys = [f"type:{self.practice_type}", f"scope:{self.scope}"]
+        self.facet_keys = sorted(
+            {*own_keys, *(k for k in self.facet_keys or [] if not k.startswith(ROW_FACETS))}
+        )
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
@@ -482,6 +575,7 @@ class Practice(models.Model):
                 "description_html",
                 "results_html",
                 "published_at",
+                "facet_keys",
             }
         super().save(*args, **kwargs)
 
@@ -546,30 +640,52 @@ WORD_RE = re.compile(r"[^\W\d_]{3,40}")
 
 def _refresh_search_batch(ids):
     related = defaultdict(list)
-    for practice_id, name, iso3 in PracticeCountry.objects.filter(practice__in=ids).values_list(
-        "practice_id", "country__name", "country__iso3"
+    keys = defaultdict(list)
+    for practice_id, name, iso3, region in PracticeCountry.objects.filter(practice__in=ids).values_list(
+        "practice_id", "country__name", "country__iso3", "country__region"
     ):
         related[practice_id] += [name, iso3]
-    for practice_id, name, acronym in Practice.organisations.through.objects.filter(
+        keys[practice_id] += [f"region:{region.lower()}", f"country:{iso3}"]
+    for practice_id, name, acronym, slug in Practice.organisations.through.objects.filter(
         practice__in=ids
-    ).values_list("practice_id", "organisation__name", "organisation__acronym"):
+    ).values_list("practice_id", "organisation__name", "organisation__acronym", "organisation__slug"):
         related[practice_id] += [name, acronym]
-    for practice_id, excerpt in Citation.objects.filter(practice__in=ids).values_list(
-        "practice_id", "excerpt"
+        keys[practice_id].append(f"organisation:{slug}")
+    for practice_id, excerpt, source in Citation.objects.filter(practice__in=ids).values_list(
+        "practice_id", "excerpt", "source__slug"
     ):
         related[practice_id].append(excerpt)
+        keys[practice_id].append(f"source:{source}")
+    for facet, links, value in [
+        ("objective", PracticeObjective.objects, "objective__number"),
+        ("principle", Practice.principles.through.objects, "guidingprinciple__slug"),
+        ("meeting", Practice.meetings.through.objects, "meeting__slug"),
+    ]:
+        for practice_id, key in links.filter(practice__in=ids).values_list("practice_id", value):
+            keys[practice_id].append(f"{facet}:{key}")
 
     changed, words = [], set()
     for practice in Practice.objects.filter(pk__in=ids).only(
-        "title", "aliases", "summary", "description", "results", "search_related"
+        "title",
+        "aliases",
+        "summary",
+        "description",
+        "results",
+        "search_related",
+        "practice_type",
+        "scope",
+        "facet_keys",
     ):
         text = "\n".join(dict.fromkeys(part for part in related[practice.pk] if part))
-        if practice.search_related != text:
+        own_keys = [f"type:{practice.practice_type}", f"scope:{practice.scope}"]
+        facet_keys = sorted(set(own_keys + keys[practice.pk]))
+        if practice.search_related != text or practice.facet_keys != facet_keys:
             practice.search_related = text
+            practice.facet_keys = facet_keys
             changed.append(practice)
         for field in (practice.title, practice.aliases, practice.summary, practice.description, text):
             words.update(WORD_RE.findall(field.lower()))
-    Practice.objects.bulk_update(changed, ["search_related"])
+    Practice.objects.bulk_update(changed, ["search_related", "facet_keys"])
     SearchWord.objects.bulk_create(
         [SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True, batch_size=1000
     )
@@ -849,3 +965,41 @@ class LoadedRecord(models.Model):
 
     def __str__(self):
         return f"{self.model} {self.natural_key}"
+
+
+@receiver(m2m_changed, sender=Practice.organisations.through)
+@receiver(m2m_changed, sender=Practice.principles.through)
+@receiver(m2m_changed, sender=Practice.meetings.through)
+def refresh_practices_on_link_change(sender, instance, action, reverse, pk_set, **kwargs):
+    """Organisations, principles and meetings are facets (and organisations search text):
+    whoever links or unlinks them, from either side, the practices' index follows."""
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            Practice.objects.filter(pk=instance.pk).refresh_search_index()
+        return
+    if action == "pre_clear":  # which practices lose the link is only known before
+        side = next(f.name for f in sender._meta.get_fields() if f.related_model is type(instance))
+        links = sender.objects.filter(**{side: instance})
+        instance._practices_unlinked = list(links.values_list("practice_id", flat=True))
+    elif action in ("post_add", "post_remove", "post_clear"):
+        ids = pk_set if action != "post_clear" else instance.__dict__.pop("_practices_unlinked", [])
+        Practice.objects.filter(pk__in=ids).refresh_search_index()
+
+
+@receiver(post_save, sender=Country)
+@receiver(post_save, sender=Organisation)
+@receiver(post_save, sender=Meeting)
+@receiver(post_save, sender=GuidingPrinciple)
+@receiver(post_save, sender=SourceDocument)
+def refresh_practices_of(sender, instance, created, raw=False, **kwargs):
+    """Names, acronyms, slugs and regions of these rows feed their practices' search text and
+    facet keys; a renamed organisation or a re-slugged meeting is found under its new name."""
+    if created or raw:
+        return
+    if sender is SourceDocument:
+        practices = Practice.objects.filter(
+            Exists(Citation.objects.filter(practice=OuterRef("pk"), source=instance))
+        )
+    else:
+        practices = instance.practices.all()
+    practices.refresh_search_index()

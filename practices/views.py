@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, Q, When
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -103,11 +103,15 @@ class PracticeSearchView(PracticeSearchMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         filterset, total, corrected_from = self.search
-        paginator = Paginator(filterset.qs.prefetch_related(*RESULT_PREFETCHES), filterset.page_size)
-        paginator.count = total  # already counted; spares a query
-        page = paginator.get_page(self.request.GET.get("page"))
-        practices = list(page.object_list)
-        snippets = search.snippets(filterset.query, [p.pk for p in practices])
+        tally = filterset.tally
+        paginator = Paginator(filterset.qs, filterset.page_size)
+        paginator.count = total  # counted by the tally; spares a query
+        practices = practices_in_id_order(
+            filterset.queryset.filter(pk__in=tally.page_ids).prefetch_related(*RESULT_PREFETCHES),
+            tally.page_ids,
+        )
+        page = Page(practices, tally.page_number, paginator)
+        snippets = search.snippets(filterset.query, tally.page_ids)
         for practice in practices:
             practice.snippet = snippets.get(practice.pk)
         facets = filterset.facets()
@@ -139,6 +143,11 @@ RESULT_PREFETCHES = [
         ),
     ),
 ]
+
+
+def practices_in_id_order(practices, ids):
+    position = {pk: index for index, pk in enumerate(ids)}
+    return sorted(practices, key=lambda practice: position[practice.pk])
 
 
 def search_querystring(data, drop=("page",)):
