@@ -111,6 +111,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Session settings for search: its queries are short, so JIT compilation costs more
+    # than it saves, and facet counting hashes tens of thousands of keys in memory.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
+        "POSTGRES_OPTIONS", "-c jit=off -c work_mem=16MB"
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -195,7 +195,7 @@ class PracticeFilter(django_filters.FilterSet):
         ]
         return [(name, label, value) for name, label, value in in_use if value not in (None, [])]
 
-    @property
+    @cached_property
     def active(self):
         """Whether anything narrows the results (a query, a facet value or a year)."""
         return bool(self.query) or bool(self.active_filters())
@@ -228,12 +228,16 @@ class PracticeFilter(django_filters.FilterSet):
             )
             .values("m_pk", "m_rank", "m_title", "m_start_year", "m_published_at", "m_keys", *flags)
         )
-        number = self._page_number()
-        size = self.page_size
-        tally = Tally.from_rows(self._run_tally(matches, flags, offset=(number - 1) * size, limit=size))
+        number, size = self._page_number(), self.page_size
+        # Title order comes from its index in a separate, cheap query: sorting every match
+        # by title (collation-aware comparisons) in the pass would cost more than counting.
+        in_pass = self.sort_key != "title"
+        page = ((number - 1) * size, size) if in_pass else None
+        tally = Tally.from_rows(self._run_tally(matches, flags, page))
         last = max(1, -(-tally.total // size))
         if number > last:  # past the end (a stale link): the last page, as Paginator.get_page() does
-            number = last
+            number, in_pass = last, False
+        if not in_pass:
             start = (number - 1) * size
             tally.page_ids = list(self.qs.values_list("pk", flat=True)[start : start + size])
         tally.page_number = number
@@ -243,9 +247,9 @@ class PracticeFilter(django_filters.FilterSet):
         number = str(self.data.get("page", "1")) if self.is_bound else "1"
         return int(number) if number.isdigit() and 0 < len(number) <= 6 and int(number) > 0 else 1
 
-    def _run_tally(self, matches, flags, offset, limit):
+    def _run_tally(self, matches, flags, page):
         sql, params = matches.query.sql_with_params()
-        key_from, key = FacetKeysField.unnest_sql(connection, "m.m_keys")
+        keyed = FacetKeysField.unnest_sql(connection, "m", "m_keys")
         facets_of = {"place": ("region", "country")}
 
         def passes(*, but=None):
@@ -253,11 +257,11 @@ class PracticeFilter(django_filters.FilterSet):
 
         def own_facet(flag):
             names = facets_of.get(flag[2:], (flag[2:],))
-            return " OR ".join(f"substr({key}, 1, {len(n) + 1}) = '{n}:'" for n in names)
+            return " OR ".join(f"substr(m_key.key, 1, {len(n) + 1}) = '{n}:'" for n in names)
 
         # A facet's values count practices passing every filter but the facet's own.
         key_passes = " AND ".join(
-            f"(m.{flag} OR {own_facet(flag)})" if flag != "f_years" else "m.f_years" for flag in flags
+            f"(m_key.{flag} OR {own_facet(flag)})" if flag != "f_years" else "m_key.f_years" for flag in flags
         )
 
         def order(table):
@@ -268,18 +272,23 @@ class PracticeFilter(django_filters.FilterSet):
 
         tally_sql = f"""
             WITH m AS MATERIALIZED ({sql})
-            SELECT {key}, COUNT(*) FROM m, {key_from} WHERE {key_passes or "1 = 1"} GROUP BY {key}
+            SELECT m_key.key, COUNT(*) FROM {keyed} WHERE {key_passes or "1 = 1"} GROUP BY m_key.key
             UNION ALL
             SELECT 'decade:' || CAST(m.m_start_year / 10 * 10 AS text), COUNT(*) FROM m
               WHERE m.m_start_year IS NOT NULL AND {passes(but="f_years")} GROUP BY m.m_start_year / 10 * 10
             UNION ALL
             SELECT 'total:', COUNT(*) FROM m WHERE {passes()}
+        """
+        if page:
+            tally_sql += f"""
             UNION ALL
             SELECT 'page:' || CAST(page.m_pk AS text), ROW_NUMBER() OVER (ORDER BY {order("page")})
               FROM (SELECT * FROM m WHERE {passes()} ORDER BY {order("m")} LIMIT %s OFFSET %s) AS page
-        """
+            """
+            offset, limit = page
+            params = [*params, limit, offset]
         with connection.cursor() as cursor:
-            cursor.execute(tally_sql, [*params, limit, offset])
+            cursor.execute(tally_sql, params)
             return cursor.fetchall()
 
     @property
@@ -290,49 +299,40 @@ class PracticeFilter(django_filters.FilterSet):
         """Every facet with its values, counts (other filters applied) and selection."""
         counts = self.tally.counts
         published = Practice.objects.published()
+        used_by_published = {
+            "meetings": Exists(published.filter(meetings=OuterRef("pk"))),
+            "organisations": Exists(published.filter(organisations=OuterRef("pk"))),
+            "citations": Exists(Citation.objects.filter(source=OuterRef("pk"), practice__in=published)),
+        }
+        objectives = GcmObjective.objects.values_list("number", "short_label")
+        organisations = Organisation.objects.filter(used_by_published["organisations"])
         return [
             self._place_facet(counts),
-            self._facet(
-                "objective",
-                [(str(o.number), f"{o.number}. {o.short_label}") for o in GcmObjective.objects.all()],
-                counts,
-            ),
-            self._facet("principle", [(p.slug, str(p)) for p in GuidingPrinciple.objects.all()], counts),
+            self._facet("objective", [(str(n), f"{n}. {label}") for n, label in objectives], counts),
+            self._facet("principle", GuidingPrinciple.objects.values_list("slug", "name"), counts),
             self._facet(
                 "meeting",
-                [
-                    (m.slug, m.name)
-                    for m in Meeting.objects.filter(Exists(published.filter(meetings=OuterRef("pk")))).only(
-                        "slug", "name"
-                    )
-                ],
+                Meeting.objects.filter(used_by_published["meetings"]).values_list("slug", "name"),
                 counts,
                 by_count=True,
             ),
             self._facet(
                 "source",
-                [
-                    (s.slug, s.title)
-                    for s in SourceDocument.objects.filter(
-                        Exists(Citation.objects.filter(source=OuterRef("pk"), practice__in=published))
-                    ).only("slug", "title")
-                ],
+                SourceDocument.objects.filter(used_by_published["citations"]).values_list("slug", "title"),
                 counts,
                 by_count=True,
             ),
             self._facet(
                 "organisation",
                 [
-                    (o.slug, f"{o.name} ({o.acronym})" if o.acronym else o.name)
-                    for o in Organisation.objects.filter(
-                        Exists(published.filter(organisations=OuterRef("pk")))
-                    ).only("slug", "name", "acronym")
+                    (slug, f"{name} ({acronym})" if acronym else name)
+                    for slug, name, acronym in organisations.values_list("slug", "name", "acronym")
                 ],
                 counts,
                 by_count=True,
             ),
-            self._facet("type", list(PracticeType.choices), counts),
-            self._facet("scope", list(PracticeScope.choices), counts),
+            self._facet("type", PracticeType.choices, counts),
+            self._facet("scope", PracticeScope.choices, counts),
         ]
 
     def decades(self):
@@ -341,6 +341,7 @@ class PracticeFilter(django_filters.FilterSet):
 
     def _facet(self, name, rows, counts, by_count=False):
         number = counts.get(name, {})
+        rows = list(rows)
         if not self.active:  # nothing narrows: the values with a count are all there is to show
             rows = [(key, label) for key, label in rows if key in number]
         if by_count:
@@ -358,13 +359,14 @@ class PracticeFilter(django_filters.FilterSet):
                     country=OuterRef("pk"), practice__status=Practice.Status.PUBLISHED
                 )
             )
-        ).only("iso3", "name", "region")
+        ).values_list("iso3", "name", "region")
         by_region = {region: [] for region in REGIONS}
-        for country in countries:
-            count = country_counts.get(country.iso3, 0)
-            if self.active or count:
-                by_region.setdefault(country.region, []).append(
-                    FacetValue(country.iso3, country.name, count, country.iso3 in selected_countries)
+        active = self.active
+        for iso3, name, region in countries:
+            count = country_counts.get(iso3, 0)
+            if active or count:
+                by_region.setdefault(region, []).append(
+                    FacetValue(iso3, name, count, iso3 in selected_countries)
                 )
         regions = [
             FacetValue(
@@ -464,8 +466,8 @@ class Facet:
     @property
     def more(self):
         """The values behind "show all"."""
-        shown = self.shown
-        return [v for v in self.values if v not in shown]
+        shown = {id(value) for value in self.shown}
+        return [value for value in self.values if id(value) not in shown]
 
     @property
     def selected_values(self):

@@ -107,3 +107,14 @@ def test_facet_filters_follow_links_and_renames_made_anywhere(client):
     practice.meetings.remove(meeting)
     assert "kept-current" not in found(client, organisation="the-migrant-desk")
     assert "kept-current" not in found(client, meeting="gfmd-third-summit")
+
+
+@pytest.mark.django_db
+def test_facet_labels_and_values_are_escaped(client):
+    practice = PracticeFactory(title="Desk for migrants")
+    practice.organisations.add(OrganisationFactory(name="<script>alert(1)</script> & Co", slug="evil-co"))
+    body = client.get(SEARCH).content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in body
+    body = client.get(SEARCH, {"organisation": '"><b>x</b>'}).content.decode()
+    assert '"><b>x</b>' not in body
