@@ -16,7 +16,6 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, FloatFi
 
 from practices import search
 from practices.models import (
-    Citation,
     Country,
     FacetKeysField,
     GcmObjective,
@@ -302,7 +301,6 @@ class PracticeFilter(django_filters.FilterSet):
         used_by_published = {
             "meetings": Exists(published.filter(meetings=OuterRef("pk"))),
             "organisations": Exists(published.filter(organisations=OuterRef("pk"))),
-            "citations": Exists(Citation.objects.filter(source=OuterRef("pk"), practice__in=published)),
         }
         objectives = GcmObjective.objects.values_list("number", "short_label")
         organisations = Organisation.objects.filter(used_by_published["organisations"])
@@ -316,12 +314,9 @@ class PracticeFilter(django_filters.FilterSet):
                 counts,
                 by_count=True,
             ),
-            self._facet(
-                "source",
-                SourceDocument.objects.filter(used_by_published["citations"]).values_list("slug", "title"),
-                counts,
-                by_count=True,
-            ),
+            # Every document (a handful): finding those cited by published practices would
+            # cost a scan of all citations, and documents without a count are dimmed anyway.
+            self._facet("source", SourceDocument.objects.values_list("slug", "title"), counts, by_count=True),
             self._facet(
                 "organisation",
                 [
