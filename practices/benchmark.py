@@ -57,6 +57,7 @@ from practices.models import (
     PracticeStatus,
     SearchWord,
     Theme,
+    facet_key,
 )
 from sources.models import SourceDocument
 
@@ -240,20 +241,19 @@ class Vocabulary:
         # Each linked row's facet keys, as refresh_search_index() writes them.
         self.facet_keys = {
             "country": {
-                pk: [f"region:{region.lower()}", f"country:{iso3}"]
+                pk: [facet_key("region", region), facet_key("country", iso3)]
                 for pk, iso3, region in Country.objects.values_list("pk", "iso3", "region")
             },
-            "objective": {
-                pk: [f"objective:{n}"] for pk, n in GcmObjective.objects.values_list("pk", "number")
-            },
-            "organisation": {
-                pk: [f"organisation:{slug}"] for pk, slug in Organisation.objects.values_list("pk", "slug")
-            },
-            "meeting": {pk: [f"meeting:{slug}"] for pk, slug in Meeting.objects.values_list("pk", "slug")},
-            "principle": {
-                pk: [f"principle:{slug}"] for pk, slug in GuidingPrinciple.objects.values_list("pk", "slug")
-            },
         }
+        for facet, model, value in [
+            ("objective", GcmObjective, "number"),
+            ("organisation", Organisation, "slug"),
+            ("meeting", Meeting, "slug"),
+            ("principle", GuidingPrinciple, "slug"),
+        ]:
+            self.facet_keys[facet] = {
+                pk: [facet_key(facet, v)] for pk, v in model.objects.values_list("pk", value)
+            }
         if not self.objectives:
             raise ValueError("No GCM objectives: migrate first.")
 
@@ -369,8 +369,8 @@ def _fill_batch(rng, corpus, vocabulary, offset, count, now, words):
         principle_ids = pick_distinct(
             rng, vocabulary.principles, vocabulary.principle_weights, pick(rng, PRINCIPLES_PER_PRACTICE)
         )
-        keys = {f"type:{practice.practice_type}", f"scope:{practice.scope}"}
-        keys.update(f"source:{source.slug}" for source, _, _ in citations)
+        keys = set(practice.own_facet_keys())
+        keys.update(facet_key("source", source.slug) for source, _, _ in citations)
         for facet, ids in [
             ("country", country_ids),
             ("objective", objective_ids),

@@ -26,6 +26,7 @@ from practices.models import (
     PracticeCountry,
     PracticeScope,
     PracticeType,
+    facet_key,
 )
 from sources.models import SourceDocument
 
@@ -211,8 +212,9 @@ class PracticeFilter(django_filters.FilterSet):
         *other* filter, by unnesting their ``facet_keys``.
         """
         flags = {f"f_{group}": Q(facet_keys__any_of=keys) for group, keys in self.selected_keys().items()}
-        if self.year_range() is not None:
-            flags["f_years"] = self.year_range()
+        years = self.year_range()
+        if years is not None:
+            flags["f_years"] = years
         matches = (
             self.filtered(skip={*self.FACETS, *self.YEARS})
             .order_by()
@@ -382,15 +384,6 @@ class PracticeFilter(django_filters.FilterSet):
             unknown=sorted(selected_regions - known)
             + sorted(selected_countries - {c.value for r in regions for c in r.children}),
         )
-
-
-def facet_key(name, value):
-    """The Practice.facet_keys entry a ticked facet value stands for."""
-    if name == "region":
-        value = value.lower()
-    elif name == "country":
-        value = value.upper()
-    return f"{name}:{value}"
 
 
 def order_by(fields):

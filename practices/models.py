@@ -395,8 +395,17 @@ class FacetKeysAnyOf(models.Lookup):
         )
 
 
-# Facet keys a practice takes from its own row (refresh_search_index() adds the others).
-ROW_FACETS = ("type:", "scope:")
+def facet_key(facet, value):
+    """The Practice.facet_keys entry of one facet value: "region:americas", "country:MEX"."""
+    if facet == "region":
+        value = value.lower()
+    elif facet == "country":
+        value = value.upper()
+    return f"{facet}:{value}"
+
+
+# Facets a practice takes from its own row (refresh_search_index() adds the others).
+ROW_FACETS = ("type", "scope")
 
 
 # Paths under /practices/ that are pages, not practices: no practice may take these slugs.
@@ -449,9 +458,10 @@ class PracticeQuerySet(models.QuerySet):
         The database derives the index itself from each practice row (a trigger on
         PostgreSQL, FTS5 triggers on SQLite), so edits to a practice are never stale.
         What lives in other tables (country names, organisation names and acronyms,
-        citation excerpts) is copied into ``search_related`` here; every write path that
-        changes those rows calls this (citation and country-link saves and deletes, the
-        admin's save_related, organisation and country admin saves, the loader).
+        citation excerpts) is copied into ``search_related`` here, and every facet value
+        into ``facet_keys``; every write path that changes those rows calls this
+        (citation and country-link saves and deletes, the admin's save_related, the
+        receivers at the end of this module, the loader once at its end).
         """
         if getattr(_bulk_loading, "active", False):
             return
@@ -572,10 +582,8 @@ class Practice(models.Model):
         self.results_html = render_markdown(self.results)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
-        own_keys = [f"type:{self.practice_type}", f"scope:{self.scope}"]
-        self.facet_keys = sorted(
-            {*own_keys, *(k for k in self.facet_keys or [] if not k.startswith(ROW_FACETS))}
-        )
+        from_links = (k for k in self.facet_keys or [] if k.partition(":")[0] not in ROW_FACETS)
+        self.facet_keys = sorted({*self.own_facet_keys(), *from_links})
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
                 *kwargs["update_fields"],
@@ -592,6 +600,10 @@ class Practice(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+    def own_facet_keys(self):
+        """The facet keys of this row's own fields (the ROW_FACETS)."""
+        return [facet_key("type", self.practice_type), facet_key("scope", self.scope)]
 
     def clean(self):
         if self.slug in RESERVED_PRACTICE_SLUGS:
@@ -653,24 +665,24 @@ def _refresh_search_batch(ids):
         "practice_id", "country__name", "country__iso3", "country__region"
     ):
         related[practice_id] += [name, iso3]
-        keys[practice_id] += [f"region:{region.lower()}", f"country:{iso3}"]
+        keys[practice_id] += [facet_key("region", region), facet_key("country", iso3)]
     for practice_id, name, acronym, slug in Practice.organisations.through.objects.filter(
         practice__in=ids
     ).values_list("practice_id", "organisation__name", "organisation__acronym", "organisation__slug"):
         related[practice_id] += [name, acronym]
-        keys[practice_id].append(f"organisation:{slug}")
+        keys[practice_id].append(facet_key("organisation", slug))
     for practice_id, excerpt, source in Citation.objects.filter(practice__in=ids).values_list(
         "practice_id", "excerpt", "source__slug"
     ):
         related[practice_id].append(excerpt)
-        keys[practice_id].append(f"source:{source}")
+        keys[practice_id].append(facet_key("source", source))
     for facet, links, value in [
         ("objective", PracticeObjective.objects, "objective__number"),
         ("principle", Practice.principles.through.objects, "guidingprinciple__slug"),
         ("meeting", Practice.meetings.through.objects, "meeting__slug"),
     ]:
         for practice_id, key in links.filter(practice__in=ids).values_list("practice_id", value):
-            keys[practice_id].append(f"{facet}:{key}")
+            keys[practice_id].append(facet_key(facet, key))
 
     changed, words = [], set()
     for practice in Practice.objects.filter(pk__in=ids).only(
@@ -685,8 +697,7 @@ def _refresh_search_batch(ids):
         "facet_keys",
     ):
         text = "\n".join(dict.fromkeys(part for part in related[practice.pk] if part))
-        own_keys = [f"type:{practice.practice_type}", f"scope:{practice.scope}"]
-        facet_keys = sorted(set(own_keys + keys[practice.pk]))
+        facet_keys = sorted({*practice.own_facet_keys(), *keys[practice.pk]})
         if practice.search_related != text or practice.facet_keys != facet_keys:
             practice.search_related = text
             practice.facet_keys = facet_keys
