@@ -11,24 +11,11 @@ from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, Value
+from django.db.models import F
 
 from practices import search
-from practices.models import (
-    Country,
-    FacetKeysField,
-    GcmObjective,
-    GuidingPrinciple,
-    Meeting,
-    Organisation,
-    Practice,
-    PracticeCountry,
-    PracticeScope,
-    PracticeType,
-    facet_key,
-)
-from sources.models import SourceDocument
+from practices.facet_index import FacetIndex, bitset
+from practices.models import Practice, PracticeScope, PracticeType, facet_key
 
 REGIONS = ["Africa", "Americas", "Asia", "Europe", "Oceania"]
 MAX_VALUES_PER_FACET = 50
@@ -74,6 +61,7 @@ class PracticeFilter(django_filters.FilterSet):
         "title": ("Title A–Z", ["title"]),
         "added": ("Recently added", ["-published_at", "title"]),
     }
+    SORT_FIELDS = {key: fields for key, (_, fields) in SORTS.items()}
 
     q = django_filters.CharFilter(label="Search practices", method="filter_search")
     region = FacetFilter(label="Region", method="filter_facet")
@@ -142,12 +130,6 @@ class PracticeFilter(django_filters.FilterSet):
                 groups.setdefault("place" if name in self.PLACE else name, []).extend(keys)
         return groups
 
-    def year_range(self):
-        """The start-year condition, or None."""
-        bounds = {"start_year__gte": self.cleaned("year_from"), "start_year__lte": self.cleaned("year_to")}
-        bounds = {lookup: year for lookup, year in bounds.items() if year is not None}
-        return Q(**bounds) if bounds else None
-
     def presentation(self, queryset, name, value):
         return queryset
 
@@ -200,97 +182,43 @@ class PracticeFilter(django_filters.FilterSet):
         """Whether anything narrows the results (a query, a facet value or a year)."""
         return bool(self.query) or bool(self.active_filters())
 
-    # --- one pass over the matches: total, page, facet counts, decades ----------------
+    # --- total, page, facet counts and decades, from the facet index ------------------
 
     @cached_property
     def tally(self):
-        """The total, this page's ids, every facet's counts and the decades, in one SQL statement.
+        """The total, this page's ids, every facet's counts and the decades.
 
-        The practices matching the query (and the queryset's own conditions) are found and
-        ranked once, in a materialised CTE that also flags, per practice, which active
-        filters it passes; each facet is then counted over the practices passing every
-        *other* filter, by unnesting their ``facet_keys``.
+        The database finds and ranks the practices matching the query (one statement, none
+        without a query); the rest is set arithmetic on the in-memory facet index
+        (practices.facet_index), over the same facet keys the FilterSet's own filters use.
         """
-        flags = {f"f_{group}": Q(facet_keys__any_of=keys) for group, keys in self.selected_keys().items()}
-        years = self.year_range()
-        if years is not None:
-            flags["f_years"] = years
-        matches = (
-            self.filtered(skip={*self.FACETS, *self.YEARS})
-            .order_by()
-            .annotate(
-                m_pk=F("pk"),
-                m_rank=F("rank") if self.query else Value(0.0, output_field=FloatField()),
-                m_title=F("title"),
-                m_start_year=F("start_year"),
-                m_published_at=F("published_at"),
-                m_keys=F("facet_keys"),
-                **{flag: ExpressionWrapper(q, output_field=BooleanField()) for flag, q in flags.items()},
+        index = FacetIndex.current(self.SORT_FIELDS)
+        ranks = None
+        base = index.everything
+        if self.query:
+            matches = (
+                self.filtered(skip={*self.FACETS, *self.YEARS})
+                .order_by()
+                .annotate(m_rank=F("rank"))
+                .values_list("pk", "m_rank")
             )
-            .values("m_pk", "m_rank", "m_title", "m_start_year", "m_published_at", "m_keys", *flags)
-        )
-        number, size = self._page_number(), self.page_size
-        # Title order comes from its index in a separate, cheap query: sorting every match
-        # by title (collation-aware comparisons) in the pass would cost more than counting.
-        in_pass = self.sort_key != "title"
-        page = ((number - 1) * size, size) if in_pass else None
-        tally = Tally.from_rows(self._run_tally(matches, flags, page))
-        last = max(1, -(-tally.total // size))
-        if number > last:  # past the end (a stale link): the last page, as Paginator.get_page() does
-            number, in_pass = last, False
-        if not in_pass:
-            start = (number - 1) * size
-            tally.page_ids = list(self.qs.values_list("pk", flat=True)[start : start + size])
-        tally.page_number = number
-        return tally
+            ranks = index.ranked(matches)
+            base = bitset(ranks, len(index.ids))
+        filters = {group: index.having(keys) for group, keys in self.selected_keys().items()}
+        low, high = self.cleaned("year_from"), self.cleaned("year_to")
+        if low is not None or high is not None:
+            filters["years"] = index.started_between(low, high)
+        matching, counts = index.count(base, filters, groups={name: "place" for name in self.PLACE})
+        total = matching.bit_count()
+        size = self.page_size
+        # Past the end (a stale link): the last page, as Paginator.get_page() does.
+        number = min(self._page_number(), max(1, -(-total // size)))
+        page_ids = index.page(matching, self.sort_key, (number - 1) * size, size, ranks)
+        return Tally(total=total, page_ids=page_ids, counts=counts, page_number=number, labels=index.labels)
 
     def _page_number(self):
         number = str(self.data.get("page", "1")) if self.is_bound else "1"
         return int(number) if number.isdigit() and 0 < len(number) <= 6 and int(number) > 0 else 1
-
-    def _run_tally(self, matches, flags, page):
-        sql, params = matches.query.sql_with_params()
-        keyed = FacetKeysField.unnest_sql(connection, "m", "m_keys")
-        facets_of = {"place": ("region", "country")}
-
-        def passes(*, but=None):
-            return " AND ".join(f"m.{flag}" for flag in flags if flag != but) or "1 = 1"
-
-        def own_facet(flag):
-            names = facets_of.get(flag[2:], (flag[2:],))
-            return " OR ".join(f"substr(m_key.key, 1, {len(n) + 1}) = '{n}:'" for n in names)
-
-        # A facet's values count practices passing every filter but the facet's own.
-        key_passes = " AND ".join(
-            f"(m_key.{flag} OR {own_facet(flag)})" if flag != "f_years" else "m_key.f_years" for flag in flags
-        )
-
-        def order(table):
-            return ", ".join(
-                f"{table}.m_{field.lstrip('-')} {'DESC' if field.startswith('-') else 'ASC'} NULLS LAST"
-                for field in [*self.SORTS[self.sort_key][1], "pk"]
-            )
-
-        tally_sql = f"""
-            WITH m AS MATERIALIZED ({sql})
-            SELECT m_key.key, COUNT(*) FROM {keyed} WHERE {key_passes or "1 = 1"} GROUP BY m_key.key
-            UNION ALL
-            SELECT 'decade:' || CAST(m.m_start_year / 10 * 10 AS text), COUNT(*) FROM m
-              WHERE m.m_start_year IS NOT NULL AND {passes(but="f_years")} GROUP BY m.m_start_year / 10 * 10
-            UNION ALL
-            SELECT 'total:', COUNT(*) FROM m WHERE {passes()}
-        """
-        if page:
-            tally_sql += f"""
-            UNION ALL
-            SELECT 'page:' || CAST(page.m_pk AS text), ROW_NUMBER() OVER (ORDER BY {order("page")})
-              FROM (SELECT * FROM m WHERE {passes()} ORDER BY {order("m")} LIMIT %s OFFSET %s) AS page
-            """
-            offset, limit = page
-            params = [*params, limit, offset]
-        with connection.cursor() as cursor:
-            cursor.execute(tally_sql, params)
-            return cursor.fetchall()
 
     @property
     def total(self):
@@ -298,36 +226,14 @@ class PracticeFilter(django_filters.FilterSet):
 
     def facets(self):
         """Every facet with its values, counts (other filters applied) and selection."""
-        counts = self.tally.counts
-        published = Practice.objects.published()
-        used_by_published = {
-            "meetings": Exists(published.filter(meetings=OuterRef("pk"))),
-            "organisations": Exists(published.filter(organisations=OuterRef("pk"))),
-        }
-        objectives = GcmObjective.objects.values_list("number", "short_label")
-        organisations = Organisation.objects.filter(used_by_published["organisations"])
+        counts, labels = self.tally.counts, self.tally.labels
         return [
-            self._place_facet(counts),
-            self._facet("objective", [(str(n), f"{n}. {label}") for n, label in objectives], counts),
-            self._facet("principle", GuidingPrinciple.objects.values_list("slug", "name"), counts),
-            self._facet(
-                "meeting",
-                Meeting.objects.filter(used_by_published["meetings"]).values_list("slug", "name"),
-                counts,
-                by_count=True,
-            ),
-            # Every document (a handful): finding those cited by published practices would
-            # cost a scan of all citations, and documents without a count are dimmed anyway.
-            self._facet("source", SourceDocument.objects.values_list("slug", "title"), counts, by_count=True),
-            self._facet(
-                "organisation",
-                [
-                    (slug, f"{name} ({acronym})" if acronym else name)
-                    for slug, name, acronym in organisations.values_list("slug", "name", "acronym")
-                ],
-                counts,
-                by_count=True,
-            ),
+            self._place_facet(counts, labels["country"]),
+            self._facet("objective", labels["objective"], counts),
+            self._facet("principle", labels["principle"], counts),
+            self._facet("meeting", labels["meeting"], counts, by_count=True),
+            self._facet("source", labels["source"], counts, by_count=True),
+            self._facet("organisation", labels["organisation"], counts, by_count=True),
             self._facet("type", PracticeType.choices, counts),
             self._facet("scope", PracticeScope.choices, counts),
         ]
@@ -345,18 +251,11 @@ class PracticeFilter(django_filters.FilterSet):
             rows.sort(key=lambda row: (-number.get(row[0], 0), row[1].lower()))
         return Facet.build(self.filters[name], name, rows, number, set(self.cleaned(name, [])))
 
-    def _place_facet(self, counts):
+    def _place_facet(self, counts, countries):
         """Regions, each with its countries nested: two facets shown as one tree."""
         selected_regions = {v.lower() for v in self.cleaned("region", [])}
         selected_countries = {v.upper() for v in self.cleaned("country", [])}
         region_counts, country_counts = counts.get("region", {}), counts.get("country", {})
-        countries = Country.objects.filter(
-            Exists(
-                PracticeCountry.objects.filter(
-                    country=OuterRef("pk"), practice__status=Practice.Status.PUBLISHED
-                )
-            )
-        ).values_list("iso3", "name", "region")
         by_region = {region: [] for region in REGIONS}
         active = self.active
         for iso3, name, region in countries:
@@ -396,24 +295,11 @@ def order_by(fields):
 
 @dataclass
 class Tally:
-    total: int = 0
-    page_ids: list = field(default_factory=list)
-    counts: dict = field(default_factory=dict)  # {facet: {value: practices}}, and "decade"
-    page_number: int = 1
-
-    @classmethod
-    def from_rows(cls, rows):
-        tally, page = cls(), []
-        for key, number in rows:
-            kind, _, value = key.partition(":")
-            if kind == "total":
-                tally.total = number
-            elif kind == "page":
-                page.append((number, int(value)))
-            else:
-                tally.counts.setdefault(kind, {})[value] = number
-        tally.page_ids = [pk for _, pk in sorted(page)]
-        return tally
+    total: int
+    page_ids: list
+    counts: dict  # {facet: {value: practices}}, and "decade"
+    page_number: int
+    labels: dict  # {facet: [(value, label)]}, as FacetIndex.labels
 
 
 @dataclass

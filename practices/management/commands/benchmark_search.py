@@ -107,6 +107,10 @@ class Command(BaseCommand):
                 f"  (for comparison, Practice.objects.refresh_search_index() on {count:,} practices: "
                 f"{seconds:.1f} s, i.e. ~{seconds / count * report.created:,.0f} s for this fill)"
             )
+        write(
+            f"Facet index build (the first search after an edit pays it, once per process): "
+            f"{benchmark.time_facet_index_build() * 1000:,.0f} ms"
+        )
         shape = benchmark.shape()
         write(
             "Shape (sample of {sampled:,}): ".format(**shape)
