@@ -23,7 +23,9 @@ one small query. Rows changed behind the ORM's back (``.update()``) need
 import heapq
 import itertools
 import threading
-from dataclasses import dataclass
+from array import array
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from django.db import connection
 
@@ -48,6 +50,19 @@ def bitset(positions, size):
     return int.from_bytes(bits, "little")
 
 
+# The positions of the set bits of each byte value.
+BYTE_BITS = [tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256)]
+
+
+def members(bits):
+    """The positions of the set bits, ascending."""
+    found = []
+    for i, byte in enumerate(bits.to_bytes((bits.bit_length() + 7) // 8, "little")):
+        if byte:
+            found.extend(i * 8 + bit for bit in BYTE_BITS[byte])
+    return found
+
+
 @dataclass
 class FacetIndex:
     ids: list  # practice id at each position (title order)
@@ -57,7 +72,10 @@ class FacetIndex:
     orders: dict  # {sort: positions in that order}; title order is the positions themselves
     labels: dict  # {facet: [(value, label), ...]} of the values in use, in display order
     token: str | None = None
+    matches: OrderedDict = field(default_factory=OrderedDict)  # kept answers of matched()
+    _matches_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    MATCHES_KEPT = 16  # at 100,000 practices, ~0.8 MB each
     _current = None
     _lock = threading.Lock()
 
@@ -98,8 +116,8 @@ class FacetIndex:
                 continue
             for key in (keys or "").split():
                 positions_of.setdefault(key, []).append(p)
-            for field, value in zip(fields, values, strict=True):
-                columns[field][p] = value
+            for name, value in zip(fields, values, strict=True):
+                columns[name][p] = value
         keys = {}
         for key, positions in positions_of.items():
             facet, _, value = key.partition(":")
@@ -129,10 +147,10 @@ class FacetIndex:
         from title order, sorts by all of them.
         """
         order = list(range(size))
-        for field in reversed([f for f in fields if f.lstrip("-") != "title"]):
-            values = columns[field.lstrip("-")]
+        for name in reversed([f for f in fields if f.lstrip("-") != "title"]):
+            values = columns[name.lstrip("-")]
             present = [p for p in order if values[p] is not None]
-            present.sort(key=values.__getitem__, reverse=field.startswith("-"))
+            present.sort(key=values.__getitem__, reverse=name.startswith("-"))
             order = present + [p for p in order if values[p] is None]
         return order
 
@@ -167,16 +185,44 @@ class FacetIndex:
     def everything(self):
         return (1 << len(self.ids)) - 1
 
-    def ranked(self, matches):
-        """{position: rank} of the published practices among the rows of ``matches``, a
-        ``values_list(id, rank)`` queryset. Its rows are read without the ORM's per-row
-        conversions: a broad word matches nearly every practice, and they cost more than the SQL."""
+    def matched(self, matches):
+        """(practices, ranks) for the published practices among the rows of ``matches``, a
+        ``values_list(id, rank)`` queryset: their bitset, and an array of each position's rank.
+
+        The rows are read without the ORM's per-row conversions (a broad word matches nearly
+        every practice, and they would cost more than the SQL). The last MATCHES_KEPT answers
+        are kept with the index, since finding the words is the costly part of a search and
+        ticking a facet or turning a page asks for the same words again.
+        """
         sql, params = matches.query.sql_with_params()
+        key = repr((sql, params))
+        with self._matches_lock:
+            if (found := self.matches.get(key)) is not None:
+                self.matches.move_to_end(key)
+                return found
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         position = self.position.get
-        return {p: rank for pk, rank in rows if (p := position(pk)) is not None}
+        ranks = array("d", bytes(8 * len(self.ids)))
+        hits = []
+        for pk, rank in rows:
+            if (p := position(pk)) is not None:
+                ranks[p] = rank
+                hits.append(p)
+        found = (bitset(hits, len(self.ids)), ranks)
+        with self._matches_lock:
+            self.matches[key] = found
+            while len(self.matches) > self.MATCHES_KEPT:
+                self.matches.popitem(last=False)
+        return found
+
+    @classmethod
+    def forget_matches(cls):
+        """Drop this process's kept word matches (the benchmark measures searches cold)."""
+        if cls._current is not None:
+            with cls._current._matches_lock:
+                cls._current.matches.clear()
 
     def having(self, keys):
         """The practices with at least one of ``keys`` ("facet:value")."""
@@ -227,18 +273,15 @@ class FacetIndex:
 
     def page(self, matching, sort, start, size, ranks=None):
         """The ids of practices ``start`` to ``start + size`` of ``matching`` in ``sort`` order
-        (relevance: by ``ranks`` {position: rank}, best first, then title)."""
+        (relevance: by ``ranks``, from matched(), best first, then title)."""
         member = matching.to_bytes(len(self.ids) // 8 + 1, "little")
 
         def wanted(position):
             return member[position >> 3] >> (position & 7) & 1
 
         if sort == "relevance":
-            # In position (title) order, which nlargest() keeps among equal ranks.
-            candidates = sorted(ranks)
-            if matching.bit_count() < len(candidates):
-                candidates = filter(wanted, candidates)
-            positions = heapq.nlargest(start + size, candidates, key=ranks.__getitem__)[start:]
+            # members() is in position (title) order, which nlargest() keeps among equal ranks.
+            positions = heapq.nlargest(start + size, members(matching), key=ranks.__getitem__)[start:]
         else:
             order = self.orders.get(sort) or range(len(self.ids))
             positions = list(itertools.islice(filter(wanted, order), start, start + size))

@@ -14,7 +14,7 @@ from django import forms
 from django.db.models import F
 
 from practices import search
-from practices.facet_index import FacetIndex, bitset
+from practices.facet_index import FacetIndex
 from practices.models import Practice, PracticeScope, PracticeType, facet_key
 
 REGIONS = ["Africa", "Americas", "Asia", "Europe", "Oceania"]
@@ -202,8 +202,7 @@ class PracticeFilter(django_filters.FilterSet):
                 .annotate(m_rank=F("rank"))
                 .values_list("pk", "m_rank")
             )
-            ranks = index.ranked(matches)
-            base = bitset(ranks, len(index.ids))
+            base, ranks = index.matched(matches)
         filters = {group: index.having(keys) for group, keys in self.selected_keys().items()}
         low, high = self.cleaned("year_from"), self.cleaned("year_to")
         if low is not None or high is not None:

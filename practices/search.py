@@ -292,6 +292,7 @@ def snippets(query, practice_ids, words=36):
         )
         rows = (
             Practice.objects.filter(pk__in=practice_ids)
+            .order_by()
             .annotate(
                 snippet=SearchHeadline(
                     text,

@@ -5,6 +5,7 @@ they are computed from follows every kind of edit."""
 import pytest
 from django.http import QueryDict
 
+from practices.facet_index import FacetIndex
 from practices.filters import PracticeFilter
 from practices.models import Country, GuidingPrinciple, Practice, SearchIndexVersion
 from tests.factories import (
@@ -177,10 +178,23 @@ def test_search_page_follows_publishing_renames_and_deletions_at_once(client):
 @pytest.mark.django_db
 def test_search_page_is_right_without_a_version_token(client):
     """A flushed database has no token: the index is then rebuilt for every request."""
-    SearchIndexVersion.objects.all().delete()
     practice = PracticeFactory(title="Zorblax alpha")
+    SearchIndexVersion.objects.all().delete()
     # Behind the ORM's back: no token to change either way.
     Practice.objects.filter(pk=practice.pk).update(title="Zorblax gamma")
     assert [p.title for p in client.get(SEARCH, {"q": "zorblax"}).context["practices"]] == ["Zorblax gamma"]
     Practice.objects.filter(pk=practice.pk).update(status=Practice.Status.DRAFT)
     assert client.get(SEARCH, {"q": "zorblax"}).context["total"] == 0
+
+
+@pytest.mark.django_db
+def test_kept_word_matches_are_few_and_follow_edits(client):
+    practice = PracticeFactory(title="Zorblax alpha")
+    for n in range(FacetIndex.MATCHES_KEPT + 4):
+        client.get(SEARCH, {"q": f"zorblax word{n}"})
+    assert len(FacetIndex._current.matches) == FacetIndex.MATCHES_KEPT
+
+    assert client.get(SEARCH, {"q": "quuxly"}).context["total"] == 0
+    practice.summary = "Now about quuxly things."
+    practice.save()
+    assert client.get(SEARCH, {"q": "quuxly"}).context["total"] == 1

@@ -124,13 +124,20 @@ class Command(BaseCommand):
         load_before = os.getloadavg()[0]
         rows = benchmark.measure(repeat=repeat)
         write("")
-        write(f"{'request':<42} {'p50 ms':>8} {'p95 ms':>8} {'min ms':>8} {'queries':>8} {'results':>8}")
+        write(
+            f"{'request':<42} {'p50 ms':>8} {'p95 ms':>8} {'min ms':>8} {'queries':>8} {'results':>8}"
+            f" {'warm p50':>9}"
+        )
         for row in rows:
             note = "  (did-you-mean retry)" if row.corrected else ""
             write(
                 f"{row.label:<42} {row.p50:8.1f} {row.p95:8.1f} {min(row.times):8.1f} "
-                f"{row.queries:8d} {row.results:8,}{note}"
+                f"{row.queries:8d} {row.results:8,} {row.warm_p50:9.1f}{note}"
             )
+        write(
+            "(p50, p95, min: the words' matches found afresh for each request; warm p50: kept from "
+            "the previous request, as when a facet is ticked or a page turned)"
+        )
         write(
             f"Machine load (1-min average) before/after measuring: {load_before:.2f} / "
             f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other work on the machine inflates p95)"
