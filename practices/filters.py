@@ -191,6 +191,7 @@ class PracticeFilter(django_filters.FilterSet):
         The database finds and ranks the practices matching the query (one statement, none
         without a query); the rest is set arithmetic on the in-memory facet index
         (practices.facet_index), over the same facet keys the FilterSet's own filters use.
+        The index holds the published practices: what the page, exports and feed search.
         """
         index = FacetIndex.current(self.SORT_FIELDS)
         ranks = None

@@ -603,8 +603,6 @@ class Practice(models.Model):
                 "facet_keys",
             }
         super().save(*args, **kwargs)
-        if not getattr(_bulk_loading, "active", False):
-            SearchIndexVersion.bump()  # title, status, year or type may have changed
 
     def get_absolute_url(self):
         return reverse("practices:detail", kwargs={"slug": self.slug})
@@ -1069,6 +1067,7 @@ def refresh_practices_of(sender, instance, created, raw=False, **kwargs):
     practices.refresh_search_index()
 
 
+@receiver(post_save, sender=Practice)
 @receiver(post_delete, sender=Practice)
 @receiver(post_save, sender=GcmObjective)
 @receiver(post_delete, sender=Country)
@@ -1078,6 +1077,8 @@ def refresh_practices_of(sender, instance, created, raw=False, **kwargs):
 @receiver(post_delete, sender=GcmObjective)
 @receiver(post_delete, sender=SourceDocument)
 def facet_index_outdated(sender, **kwargs):
-    """A practice gone, or a facet's own row added, renamed or gone: the facet index changes
+    """A practice saved (its title, status, year or type may have changed; loaddata included)
+    or deleted, or a facet's own row added, renamed or gone: the facet index changes
     (refresh_practices_of() covers the renames of the others that practices use)."""
-    SearchIndexVersion.bump()
+    if not getattr(_bulk_loading, "active", False):  # the load's final refresh bumps it once
+        SearchIndexVersion.bump()

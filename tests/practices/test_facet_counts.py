@@ -198,3 +198,12 @@ def test_kept_word_matches_are_few_and_follow_edits(client):
     practice.summary = "Now about quuxly things."
     practice.save()
     assert client.get(SEARCH, {"q": "quuxly"}).context["total"] == 1
+
+
+@pytest.mark.django_db
+def test_search_page_follows_rows_loaded_by_loaddata(client):
+    practice = PracticeFactory(title="Zorblax alpha")
+    assert client.get(SEARCH, {"q": "zorblax"}).context["total"] == 1
+    practice.status = Practice.Status.DRAFT
+    practice.save_base(raw=True)  # how loaddata saves: no Practice.save()
+    assert client.get(SEARCH, {"q": "zorblax"}).context["total"] == 0
