@@ -83,7 +83,7 @@ class FacetIndex:
     def current(cls, sorts):
         """This process's index, rebuilt first if the database has changed since it was built.
 
-        ``sorts`` maps each sort's name to its fields, as ``PracticeFilter.SORTS`` does.
+        ``sorts`` maps each sort's name to its fields (``PracticeFilter.SORT_FIELDS``).
         """
         token = SearchIndexVersion.current_token()
         index = cls._current

@@ -113,12 +113,12 @@ class PracticeFilter(django_filters.FilterSet):
 
     # Region and country are one facet shown as a tree: a practice matches if one of its
     # countries is a ticked country or lies in a ticked region (OR, like any facet).
-    PLACE = {"region", "country"}
+    GROUPS = {"region": "place", "country": "place"}  # facets filtered as one OR-group
 
     def filter_facet(self, queryset, name, values):
         if name == "country" and self.cleaned("region"):
             return queryset  # already applied together with the regions
-        group = "place" if name in self.PLACE else name
+        group = self.GROUPS.get(name, name)
         return queryset.filter(facet_keys__any_of=self.selected_keys()[group])
 
     def selected_keys(self):
@@ -127,7 +127,7 @@ class PracticeFilter(django_filters.FilterSet):
         for name in self.FACETS:
             keys = [facet_key(name, value) for value in self.cleaned(name, [])]
             if keys:
-                groups.setdefault("place" if name in self.PLACE else name, []).extend(keys)
+                groups.setdefault(self.GROUPS.get(name, name), []).extend(keys)
         return groups
 
     def presentation(self, queryset, name, value):
@@ -208,7 +208,7 @@ class PracticeFilter(django_filters.FilterSet):
         low, high = self.cleaned("year_from"), self.cleaned("year_to")
         if low is not None or high is not None:
             filters["years"] = index.started_between(low, high)
-        matching, counts = index.count(base, filters, groups={name: "place" for name in self.PLACE})
+        matching, counts = index.count(base, filters, groups=self.GROUPS)
         total = matching.bit_count()
         size = self.page_size
         # Past the end (a stale link): the last page, as Paginator.get_page() does.

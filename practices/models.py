@@ -468,8 +468,9 @@ class PracticeQuerySet(models.QuerySet):
         What lives in other tables (country names, organisation names and acronyms,
         citation excerpts) is copied into ``search_related`` here, and every facet value
         into ``facet_keys``; every write path that changes those rows calls this
-        (citation and country-link saves and deletes, the admin's save_related, the
-        receivers at the end of this module, the loader once at its end).
+        (RefreshesPracticeIndex: saves and deletes of citations, country and objective
+        links; the admin's save_related, the receivers at the end of this module, the
+        loader once at its end).
         """
         if getattr(_bulk_loading, "active", False):
             return
@@ -821,12 +822,26 @@ class FormerSlug(models.Model):
         return reverse("practices:detail", kwargs={"slug": self.slug})
 
 
+class RefreshesPracticeIndex:
+    """For rows that feed their practice's search text and facet keys (country links,
+    objective links, citations): saving or deleting one refreshes them."""
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
+        return result
+
+
 class PracticeCountryQuerySet(models.QuerySet):
     def get_by_natural_key(self, practice_slug, iso3, role):
         return self.get(practice__slug=practice_slug, country__iso3=iso3, role=role)
 
 
-class PracticeCountry(models.Model):
+class PracticeCountry(RefreshesPracticeIndex, models.Model):
     Role = CountryRole
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="country_links")
@@ -853,15 +868,6 @@ class PracticeCountry(models.Model):
     def __str__(self):
         return f"{self.country} ({self.get_role_display()})"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
-        return result
-
     def natural_key(self):
         return (*self.practice.natural_key(), self.country.iso3, self.role)
 
@@ -873,7 +879,7 @@ class PracticeObjectiveQuerySet(models.QuerySet):
         return self.get(practice__slug=practice_slug, objective__number=number)
 
 
-class PracticeObjective(models.Model):
+class PracticeObjective(RefreshesPracticeIndex, models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="objective_links")
     objective = models.ForeignKey(GcmObjective, on_delete=models.PROTECT, related_name="practice_links")
     is_primary = models.BooleanField(default=False)
@@ -895,15 +901,6 @@ class PracticeObjective(models.Model):
     def __str__(self):
         return f"{self.objective} ({'primary' if self.is_primary else 'secondary'})"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
-        return result
-
     def natural_key(self):
         return (*self.practice.natural_key(), self.objective.number)
 
@@ -920,7 +917,7 @@ class CitationQuerySet(models.QuerySet):
         return self.filter(practice__status=PracticeStatus.PUBLISHED)
 
 
-class Citation(models.Model):
+class Citation(RefreshesPracticeIndex, models.Model):
     """A verbatim passage of a source document that supports a practice.
 
     ``start`` is the excerpt's character offset in ``source.text``; ``clean()`` refuses
@@ -963,16 +960,10 @@ class Citation(models.Model):
         if self.start is None or not self.source.has_passage_at(self.excerpt, self.start):
             self.clean()
         super().save(*args, **kwargs)
-        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
 
     def get_absolute_url(self):
         """The passage in the source reader, scrolled to and highlighted."""
         return self.source.passage_url(self.start)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
-        return result
 
     def natural_key(self):
         return (self.practice.slug, self.source.slug, self.start)
