@@ -454,6 +454,43 @@ class PracticeQuerySet(models.QuerySet):
             country_count=models.Count("country_links__country", distinct=True),
         )
 
+    def for_listing(self):
+        """With what a listed practice shows: its countries, objectives and citations.
+
+        Prefetched into plain lists (``listed_country_links``, ``listed_objective_links``,
+        ``listed_citations``), each ordered as a practice shows them. A related manager's
+        ``.all()`` would build a queryset per practice and per use, which on a page of 25
+        costs more than the three queries themselves.
+        """
+        return self.prefetch_related(
+            models.Prefetch(
+                "country_links",
+                queryset=PracticeCountry.objects.select_related("country").order_by("country__name"),
+                to_attr="listed_country_links",
+            ),
+            models.Prefetch(
+                "objective_links",
+                queryset=PracticeObjective.objects.select_related("objective").order_by(
+                    "-is_primary", "objective__number"
+                ),
+                to_attr="listed_objective_links",
+            ),
+            models.Prefetch(
+                "citations",
+                queryset=Citation.objects.select_related("source")
+                .only(
+                    "practice_id",
+                    "start",
+                    "excerpt",
+                    "source__title",
+                    "source__slug",
+                    "source__publication_date",
+                )
+                .order_by("-source__publication_date", "source__title", "start"),
+                to_attr="listed_citations",
+            ),
+        )
+
     def search(self, query):
         """Practices matching a parsed query (see practices.search), best first when ordered by "rank"."""
         from practices import search
@@ -661,8 +698,8 @@ class Practice(models.Model):
 
     @property
     def cited_sources(self):
-        """The documents its citations quote, each once, in citation order (use with prefetched citations)."""
-        return list({citation.source_id: citation.source for citation in self.citations.all()}.values())
+        """The documents its citations quote, each once, in citation order (needs ``for_listing()``)."""
+        return list({citation.source_id: citation.source for citation in self.listed_citations}.values())
 
 
 WORD_RE = re.compile(r"[^\W\d_]{3,40}")

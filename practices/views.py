@@ -107,7 +107,7 @@ class PracticeSearchView(PracticeSearchMixin, TemplateView):
         paginator = Paginator(filterset.qs, filterset.page_size)
         paginator.count = total  # counted by the tally; spares a query
         practices = practices_in_id_order(
-            filterset.queryset.filter(pk__in=tally.page_ids).order_by().prefetch_related(*RESULT_PREFETCHES),
+            filterset.queryset.filter(pk__in=tally.page_ids).order_by().for_listing(),
             tally.page_ids,
         )
         page = Page(practices, tally.page_number, paginator)
@@ -131,28 +131,6 @@ class PracticeSearchView(PracticeSearchMixin, TemplateView):
             querystring=search_querystring(filterset.data),
             **kwargs,
         )
-
-
-# Each ordered as the models order them within one practice: their default orderings
-# start with "practice", which sorts by practice title through a join (most of each
-# query's time) only to be regrouped by practice again.
-RESULT_PREFETCHES = [
-    Prefetch(
-        "country_links", queryset=PracticeCountry.objects.select_related("country").order_by("country__name")
-    ),
-    Prefetch(
-        "objective_links",
-        queryset=PracticeObjective.objects.select_related("objective").order_by(
-            "-is_primary", "objective__number"
-        ),
-    ),
-    Prefetch(
-        "citations",
-        queryset=Citation.objects.select_related("source")
-        .only("practice_id", "start", "source__title", "source__slug", "source__publication_date")
-        .order_by("-source__publication_date", "source__title", "start"),
-    ),
-]
 
 
 def practices_in_id_order(practices, ids):
@@ -232,8 +210,9 @@ class PracticeExportView(PracticeSearchMixin, View):
                 status=400,
             )
         practices = (
-            filterset.qs.prefetch_related(
-                *RESULT_PREFETCHES, Prefetch("meetings", queryset=Meeting.objects.only("slug", "name"))
+            filterset.qs.for_listing()
+            .prefetch_related(
+                Prefetch("meetings", queryset=Meeting.objects.only("slug", "name"), to_attr="listed_meetings")
             )
             .defer(None)
             .only(
@@ -290,15 +269,15 @@ class PracticeExportView(PracticeSearchMixin, View):
             "title": practice.title,
             "url": self.request.build_absolute_uri(practice.get_absolute_url()),
             "summary": practice.summary,
-            "countries": sorted({link.country.iso3 for link in practice.country_links.all()}),
-            "gcm_objectives": sorted({link.objective.number for link in practice.objective_links.all()}),
-            "meetings": [{"slug": m.slug, "name": m.name} for m in practice.meetings.all()],
+            "countries": sorted({link.country.iso3 for link in practice.listed_country_links}),
+            "gcm_objectives": sorted({link.objective.number for link in practice.listed_objective_links}),
+            "meetings": [{"slug": m.slug, "name": m.name} for m in practice.listed_meetings],
             "period": practice.period,
             "type": practice.practice_type,
             "scope": practice.scope,
             "citations": [
                 {"source": c.source.slug, "excerpt": c.excerpt, "start": c.start}
-                for c in practice.citations.all()
+                for c in practice.listed_citations
             ],
         }
 

@@ -340,6 +340,25 @@ def test_exports_hold_the_same_results_in_the_same_order_as_the_page(client, thr
     assert [row[1] for row in rows[1:]] == page_titles
 
 
+def test_exports_issue_the_same_queries_for_many_practices_as_for_one(
+    client, django_assert_num_queries, django_assert_max_num_queries
+):
+    PracticeFactory(title="Single pathway")
+    for fmt in ("json", "csv"):
+        client.get(reverse(f"practices:export-{fmt}"))  # builds the facet index after the edit
+        with django_assert_max_num_queries(7) as captured:
+            client.get(reverse(f"practices:export-{fmt}"))
+        queries = len(captured)  # now: the next request clears the connection's query log
+        PracticeFactory.create_batch(8)
+        client.get(reverse(f"practices:export-{fmt}"))
+        with django_assert_num_queries(queries):
+            assert client.get(reverse(f"practices:export-{fmt}")).status_code == 200
+    # Every practice carries its citation's excerpt, without a query per citation.
+    data = json.loads(client.get(reverse("practices:export-json")).content.decode())
+    assert data["count"] == 17
+    assert all(p["citations"] and p["citations"][0]["excerpt"] for p in data["practices"])
+
+
 def test_exports_beyond_the_cap_get_a_clear_message(client, monkeypatch):
     monkeypatch.setattr("practices.views.EXPORT_LIMIT", 2)
     PracticeFactory.create_batch(3)
