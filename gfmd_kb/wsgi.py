@@ -11,6 +11,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from gfmd_kb.garbage import freeze_after_first_request
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gfmd_kb.settings")
 
 application = get_wsgi_application()
+
+freeze_after_first_request()
