@@ -185,24 +185,44 @@ class FacetIndex:
     def everything(self):
         return (1 << len(self.ids)) - 1
 
-    def matched(self, matches):
-        """(practices, ranks) for the published practices among the rows of ``matches``, a
-        ``values_list(id, rank)`` queryset: their bitset, and an array of each position's rank.
+    def matched(self, sql, params, ranked):
+        """``(practices, ranks)`` for the published practices among the rows of ``sql``: their
+        bitset, and, when the rows are ``(id, rank)`` (``ranked``), an array of each
+        position's rank (else None). The rows are ``(id,)`` otherwise.
 
         The rows are read without the ORM's per-row conversions (a broad word matches nearly
         every practice, and they would cost more than the SQL). The last MATCHES_KEPT answers
         are kept with the index, since finding the words is the costly part of a search and
         ticking a facet or turning a page asks for the same words again.
         """
-        sql, params = matches.query.sql_with_params()
         key = repr((sql, params))
-        with self._matches_lock:
-            if (found := self.matches.get(key)) is not None:
-                self.matches.move_to_end(key)
-                return found
+        if (found := self.kept(key)) is not None:
+            return found
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+        if ranked:
+            hits, ranks = self.ranks_of(rows)
+        else:
+            ranks = None
+            hits = [p for (pk,) in rows if (p := self.position.get(pk)) is not None]
+        found = (bitset(hits, len(self.ids)), ranks)
+        with self._matches_lock:
+            self.matches[key] = found
+            while len(self.matches) > self.MATCHES_KEPT:
+                self.matches.popitem(last=False)
+        return found
+
+    def kept(self, key):
+        """A kept answer of matched() (``repr((sql, params))``), or None."""
+        with self._matches_lock:
+            if (found := self.matches.get(key)) is not None:
+                self.matches.move_to_end(key)
+            return found
+
+    def ranks_of(self, rows):
+        """``(positions, ranks)`` of ``(id, rank)`` rows: the positions of the published
+        practices among them, and an array of each position's rank (0 for the others)."""
         position = self.position.get
         ranks = array("d", bytes(8 * len(self.ids)))
         hits = []
@@ -210,12 +230,7 @@ class FacetIndex:
             if (p := position(pk)) is not None:
                 ranks[p] = rank
                 hits.append(p)
-        found = (bitset(hits, len(self.ids)), ranks)
-        with self._matches_lock:
-            self.matches[key] = found
-            while len(self.matches) > self.MATCHES_KEPT:
-                self.matches.popitem(last=False)
-        return found
+        return hits, ranks
 
     @classmethod
     def forget_matches(cls):

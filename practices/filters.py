@@ -14,7 +14,7 @@ from django import forms
 from django.db.models import F
 
 from practices import search
-from practices.facet_index import FacetIndex
+from practices.facet_index import FacetIndex, members
 from practices.models import Practice, PracticeScope, PracticeType, facet_key
 
 REGIONS = ["Africa", "Americas", "Asia", "Europe", "Oceania"]
@@ -184,31 +184,47 @@ class PracticeFilter(django_filters.FilterSet):
 
     # --- total, page, facet counts and decades, from the facet index ------------------
 
+    # Up to this many matches passing the filters are ranked by id, apart from finding them;
+    # beyond it, ranking every match as it is found costs less.
+    RANKED_APART = 5000
+
     @cached_property
     def tally(self):
         """The total, this page's ids, every facet's counts and the decades.
 
-        The database finds and ranks the practices matching the query (one statement, none
-        without a query); the rest is set arithmetic on the in-memory facet index
+        The database finds and ranks the practices matching the query (none of that without
+        a query); the rest is set arithmetic on the in-memory facet index
         (practices.facet_index), over the same facet keys the FilterSet's own filters use.
         The index holds the published practices: what the page, exports and feed search.
+
+        With filters, or a sort other than relevance, the matches are found without ranks
+        (every one counts towards the facets) and only those passing the filters are
+        ranked; without filters, every match is ranked as it is found.
         """
         index = FacetIndex.current(self.SORT_FIELDS)
-        ranks = None
-        base = index.everything
-        if self.query:
-            matches = (
-                self.filtered(skip={*self.FACETS, *self.YEARS})
-                .order_by()
-                .annotate(m_rank=F("rank"))
-                .values_list("pk", "m_rank")
-            )
-            base, ranks = index.matched(matches)
         filters = {group: index.having(keys) for group, keys in self.selected_keys().items()}
         low, high = self.cleaned("year_from"), self.cleaned("year_to")
         if low is not None or high is not None:
             filters["years"] = index.started_between(low, high)
+        base, ranks = index.everything, None
+        relevance = self.sort_key == "relevance"
+        if self.query:
+            words = self.filtered(skip={*self.FACETS, *self.YEARS}).order_by()
+            ranked = words.annotate(m_rank=F("rank")).values_list("pk", "m_rank").query.sql_with_params()
+            if relevance and (not filters or index.kept(repr(ranked))):
+                # Every match may be on the page: rank them all as they are found.
+                base, ranks = index.matched(*ranked, ranked=True)
+            else:
+                # Only the matches that pass the filters can need a rank (below).
+                base, _ = index.matched(*search.matching_ids(self.query), ranked=False)
         matching, counts = index.count(base, filters, groups=self.GROUPS)
+        if relevance and ranks is None:
+            if matching.bit_count() <= self.RANKED_APART:
+                ids = [index.ids[p] for p in members(matching)]
+                rows = words.filter(pk__in=ids).annotate(m_rank=F("rank")).values_list("pk", "m_rank")
+                _, ranks = index.ranks_of(rows if ids else [])
+            else:
+                _, ranks = index.matched(*ranked, ranked=True)
         total = matching.bit_count()
         size = self.page_size
         # Past the end (a stale link): the last page, as Paginator.get_page() does.

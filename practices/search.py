@@ -29,6 +29,7 @@ from django.contrib.postgres.search import SearchQuery as PgQuery
 from django.db import connection
 from django.db.models import F, FloatField, Func, TextField, Value
 from django.db.models.functions import Concat, Length
+from django.db.models.sql import Query as SqlQuery
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -278,6 +279,21 @@ def apply(queryset, query):
         output_field=FloatField(),
     )
     return queryset.filter(search_index__document__match=wanted).alias(rank=-bm25)
+
+
+def matching_ids(query):
+    """``(sql, params)`` of the ids of every practice matching ``query``, published or not,
+    unranked: what the facet counts need, found without reading the practice rows on
+    PostgreSQL (``practices_matching()``, migration 0008), from the FTS5 table on SQLite."""
+    from practices.models import Practice
+
+    if is_postgresql():
+        outer = SqlQuery(Practice)
+        tsquery, params = outer.get_compiler(connection=connection).compile(
+            _pg_full_query(query).resolve_expression(outer)
+        )
+        return f"SELECT * FROM practices_matching({tsquery})", tuple(params)
+    return apply(Practice.objects.all(), query).order_by().values_list("pk").query.sql_with_params()
 
 
 def snippets(query, practice_ids, words=36):

@@ -3,8 +3,10 @@ pages list exactly what the FilterSet's own filters select, and the in-memory fa
 they are computed from follows every kind of edit."""
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 
+from practices import search
 from practices.facet_index import FacetIndex
 from practices.filters import PracticeFilter
 from practices.models import Country, GuidingPrinciple, Practice, SearchIndexVersion
@@ -207,3 +209,37 @@ def test_search_page_follows_rows_loaded_by_loaddata(client):
     practice.status = Practice.Status.DRAFT
     practice.save_base(raw=True)  # how loaddata saves: no Practice.save()
     assert client.get(SEARCH, {"q": "zorblax"}).context["total"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ranked_apart", [0, 5000])
+def test_filtered_word_searches_rank_alike_whether_ranked_apart_or_all_at_once(
+    knowledge_base, monkeypatch, ranked_apart
+):
+    # With filters, the matches passing them are ranked apart (by id) when they are few,
+    # or all matches are ranked as they are found: the page is the same either way.
+    monkeypatch.setattr(PracticeFilter, "RANKED_APART", ranked_apart)
+    data = QueryDict("q=labour&region=americas&per_page=100", mutable=True)
+    published = Practice.objects.published()
+    expected = list(PracticeFilter(data, queryset=published).qs.values_list("pk", flat=True))
+    assert len(expected) > 1
+    assert PracticeFilter(data, queryset=published).tally.page_ids == expected
+
+
+@pytest.mark.django_db
+def test_words_are_found_after_every_kind_of_edit():
+    def found(words):
+        sql, params = search.matching_ids(search.parse(words))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {pk for (pk,) in cursor.fetchall()}
+
+    practice = PracticeFactory(title="Zorblax alpha")
+    assert found("zorblax") == {practice.pk}
+    practice.title = "Quuxly alpha"
+    practice.save()
+    assert found("zorblax") == set() and found("quuxly") == {practice.pk}
+    Practice.objects.filter(pk=practice.pk).update(summary="Now about frobnitz.")
+    assert found("frobnitz") == {practice.pk}
+    practice.delete()
+    assert found("quuxly") == set()
