@@ -26,6 +26,7 @@ SEARCHES = [
     "q=labour&region=americas",
     "country=MEX&country=PHL&objective=5&year_from=1990",
     "q=workers&type=programme&scope=national&source=gfmd-2010-thematic-meeting-report",
+    "q=-seasonal&objective=6",  # words that only exclude, with a filter
 ]
 
 
