@@ -119,13 +119,26 @@ class PracticeFilter(django_filters.FilterSet):
         if name == "country" and self.cleaned("region"):
             return queryset  # already applied together with the regions
         group = self.GROUPS.get(name, name)
-        return queryset.filter(facet_keys__any_of=self.selected_keys()[group])
+        keys = self.selected_keys(self.tally.labels).get(group)
+        return queryset.filter(facet_keys__any_of=keys) if keys else queryset
 
-    def selected_keys(self):
-        """{facet group: the Practice.facet_keys it asks for}, region and country as "place"."""
+    def selected_keys(self, labels):
+        """{facet group: the Practice.facet_keys it asks for}, region and country as "place".
+
+        Values no practice can have (an unknown country code, a stale slug) are left out, as
+        the page says beside the facet ("Not found, ignored"); ``labels`` are the facet
+        index's, which list every value in use.
+        """
+        known = {name: {str(row[0]) for row in rows} for name, rows in labels.items()}
+        known.update(
+            region={region.lower() for region in REGIONS},
+            type=set(PracticeType.values),
+            scope=set(PracticeScope.values),
+        )
         groups = {}
         for name in self.FACETS:
             keys = [facet_key(name, value) for value in self.cleaned(name, [])]
+            keys = [key for key in keys if key.partition(":")[2] in known[name]]
             if keys:
                 groups.setdefault(self.GROUPS.get(name, name), []).extend(keys)
         return groups
@@ -202,7 +215,7 @@ class PracticeFilter(django_filters.FilterSet):
         ranked; without filters, every match is ranked as it is found.
         """
         index = FacetIndex.current(self.SORT_FIELDS)
-        filters = {group: index.having(keys) for group, keys in self.selected_keys().items()}
+        filters = {group: index.having(keys) for group, keys in self.selected_keys(index.labels).items()}
         low, high = self.cleaned("year_from"), self.cleaned("year_to")
         if low is not None or high is not None:
             filters["years"] = index.started_between(low, high)

@@ -154,6 +154,19 @@ def test_bad_input_gets_a_clear_message_not_an_error(client, params, message):
     assert message in response.content.decode()
 
 
+def test_unknown_filter_values_are_ignored_as_the_page_says_even_alone(client):
+    PracticeFactory(title="Remittances for development")
+    params = {"country": "NOWHERE", "objective": "banana", "region": "atlantis"}
+    response = client.get(SEARCH, params)
+    assert titles(response) == ["Remittances for development"]
+    assert "Not found, ignored: atlantis, NOWHERE" in response.content.decode()
+    data = json.loads(client.get(reverse("practices:export-json"), params).content.decode())
+    assert [p["title"] for p in data["practices"]] == ["Remittances for development"]
+    # A known value still filters, with or without unknown ones beside it.
+    assert titles(client.get(SEARCH, {"objective": ["6", "banana"]})) == []
+    assert titles(client.get(SEARCH, {"country": ["MEX", "NOWHERE"]})) == ["Remittances for development"]
+
+
 @pytest.mark.parametrize(
     "query",
     ['"""((', "-", "or or or", "%%%", "'; DROP TABLE practices_practice; --", "NEAR(a b)", "title:x", "*"],
