@@ -15,15 +15,10 @@ import gc
 from django.core.signals import request_finished
 
 
-def freeze_long_lived_objects():
-    """Collect once, then move every object still alive out of the collector's reach."""
-    gc.collect()
-    gc.freeze()
-
-
 def _freeze_once(**kwargs):
     request_finished.disconnect(_freeze_once)
-    freeze_long_lived_objects()
+    gc.collect()  # what is garbage now is not frozen with the rest
+    gc.freeze()
 
 
 def freeze_after_first_request():

@@ -118,8 +118,7 @@ class PracticeFilter(django_filters.FilterSet):
     def filter_facet(self, queryset, name, values):
         if name == "country" and self.cleaned("region"):
             return queryset  # already applied together with the regions
-        group = self.GROUPS.get(name, name)
-        keys = self.selected_keys(self.tally.labels).get(group)
+        keys = self.tally.selected.get(self.GROUPS.get(name, name))
         return queryset.filter(facet_keys__any_of=keys) if keys else queryset
 
     def selected_keys(self, labels):
@@ -215,7 +214,8 @@ class PracticeFilter(django_filters.FilterSet):
         ranked; without filters, every match is ranked as it is found.
         """
         index = FacetIndex.current(self.SORT_FIELDS)
-        filters = {group: index.having(keys) for group, keys in self.selected_keys(index.labels).items()}
+        selected = self.selected_keys(index.labels)
+        filters = {group: index.having(keys) for group, keys in selected.items()}
         low, high = self.cleaned("year_from"), self.cleaned("year_to")
         if low is not None or high is not None:
             filters["years"] = index.started_between(low, high)
@@ -243,7 +243,14 @@ class PracticeFilter(django_filters.FilterSet):
         # Past the end (a stale link): the last page, as Paginator.get_page() does.
         number = min(self._page_number(), max(1, -(-total // size)))
         page_ids = index.page(matching, self.sort_key, (number - 1) * size, size, ranks)
-        return Tally(total=total, page_ids=page_ids, counts=counts, page_number=number, labels=index.labels)
+        return Tally(
+            total=total,
+            page_ids=page_ids,
+            counts=counts,
+            page_number=number,
+            labels=index.labels,
+            selected=selected,
+        )
 
     def _page_number(self):
         number = str(self.data.get("page", "1")) if self.is_bound else "1"
@@ -329,6 +336,7 @@ class Tally:
     counts: dict  # {facet: {value: practices}}, and "decade"
     page_number: int
     labels: dict  # {facet: [(value, label)]}, as FacetIndex.labels
+    selected: dict  # {facet group: facet keys}, as selected_keys(): the known values only
 
 
 @dataclass
