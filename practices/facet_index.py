@@ -20,10 +20,8 @@ one small query. Rows changed behind the ORM's back (``.update()``) need
 ``refresh_search_index()``, as they always did for the search text.
 """
 
-import heapq
 import itertools
 import threading
-from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -50,19 +48,6 @@ def bitset(positions, size):
     return int.from_bytes(bits, "little")
 
 
-# The positions of the set bits of each byte value.
-BYTE_BITS = [tuple(bit for bit in range(8) if byte >> bit & 1) for byte in range(256)]
-
-
-def members(bits):
-    """The positions of the set bits, ascending."""
-    found = []
-    for i, byte in enumerate(bits.to_bytes((bits.bit_length() + 7) // 8, "little")):
-        if byte:
-            found.extend(i * 8 + bit for bit in BYTE_BITS[byte])
-    return found
-
-
 @dataclass
 class FacetIndex:
     ids: list  # practice id at each position (title order)
@@ -75,7 +60,7 @@ class FacetIndex:
     matches: OrderedDict = field(default_factory=OrderedDict)  # kept answers of matched()
     _matches_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    MATCHES_KEPT = 16  # at 100,000 practices, ~0.8 MB each
+    MATCHES_KEPT = 64  # a bitset each: at 100,000 practices, 12.5 KB
     _current = None
     _lock = threading.Lock()
 
@@ -185,10 +170,8 @@ class FacetIndex:
     def everything(self):
         return (1 << len(self.ids)) - 1
 
-    def matched(self, sql, params, ranked):
-        """``(practices, ranks)`` for the published practices among the rows of ``sql``: their
-        bitset, and, when the rows are ``(id, rank)`` (``ranked``), an array of each
-        position's rank (else None). The rows are ``(id,)`` otherwise.
+    def matched(self, sql, params):
+        """The bitset of the published practices among the ``(id,)`` rows of ``sql``.
 
         The rows are read without the ORM's per-row conversions (a broad word matches nearly
         every practice, and they would cost more than the SQL). The last MATCHES_KEPT answers
@@ -196,41 +179,20 @@ class FacetIndex:
         ticking a facet or turning a page asks for the same words again.
         """
         key = repr((sql, params))
-        if (found := self.kept(key)) is not None:
-            return found
+        with self._matches_lock:
+            if (found := self.matches.get(key)) is not None:
+                self.matches.move_to_end(key)
+                return found
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if ranked:
-            hits, ranks = self.ranks_of(rows)
-        else:
-            ranks = None
-            hits = [p for (pk,) in rows if (p := self.position.get(pk)) is not None]
-        found = (bitset(hits, len(self.ids)), ranks)
+        position = self.position.get
+        found = bitset([p for (pk,) in rows if (p := position(pk)) is not None], len(self.ids))
         with self._matches_lock:
             self.matches[key] = found
             while len(self.matches) > self.MATCHES_KEPT:
                 self.matches.popitem(last=False)
         return found
-
-    def kept(self, key):
-        """A kept answer of matched() (``repr((sql, params))``), or None."""
-        with self._matches_lock:
-            if (found := self.matches.get(key)) is not None:
-                self.matches.move_to_end(key)
-            return found
-
-    def ranks_of(self, rows):
-        """``(positions, ranks)`` of ``(id, rank)`` rows: the positions of the published
-        practices among them, and an array of each position's rank (0 for the others)."""
-        position = self.position.get
-        ranks = array("d", bytes(8 * len(self.ids)))
-        hits = []
-        for pk, rank in rows:
-            if (p := position(pk)) is not None:
-                ranks[p] = rank
-                hits.append(p)
-        return hits, ranks
 
     @classmethod
     def forget_matches(cls):
@@ -286,18 +248,14 @@ class FacetIndex:
         counts["decade"] = decades
         return matching, counts
 
-    def page(self, matching, sort, start, size, ranks=None):
+    def page(self, matching, sort, start, size):
         """The ids of practices ``start`` to ``start + size`` of ``matching`` in ``sort`` order
-        (relevance: by ``ranks``, from matched(), best first, then title)."""
+        (any sort but relevance: only the database knows ranks)."""
         member = matching.to_bytes(len(self.ids) // 8 + 1, "little")
 
         def wanted(position):
             return member[position >> 3] >> (position & 7) & 1
 
-        if sort == "relevance":
-            # members() is in position (title) order, which nlargest() keeps among equal ranks.
-            positions = heapq.nlargest(start + size, members(matching), key=ranks.__getitem__)[start:]
-        else:
-            order = self.orders.get(sort) or range(len(self.ids))
-            positions = list(itertools.islice(filter(wanted, order), start, start + size))
+        order = self.orders.get(sort) or range(len(self.ids))
+        positions = itertools.islice(filter(wanted, order), start, start + size)
         return [self.ids[p] for p in positions]

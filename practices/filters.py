@@ -14,7 +14,7 @@ from django import forms
 from django.db.models import F
 
 from practices import search
-from practices.facet_index import FacetIndex, members
+from practices.facet_index import FacetIndex
 from practices.models import Practice, PracticeScope, PracticeType, facet_key
 
 REGIONS = ["Africa", "Americas", "Asia", "Europe", "Oceania"]
@@ -118,17 +118,18 @@ class PracticeFilter(django_filters.FilterSet):
     def filter_facet(self, queryset, name, values):
         if name == "country" and self.cleaned("region"):
             return queryset  # already applied together with the regions
-        keys = self.tally.selected.get(self.GROUPS.get(name, name))
+        keys = self.selected.get(self.GROUPS.get(name, name))
         return queryset.filter(facet_keys__any_of=keys) if keys else queryset
 
-    def selected_keys(self, labels):
+    @cached_property
+    def selected(self):
         """{facet group: the Practice.facet_keys it asks for}, region and country as "place".
 
         Values no practice can have (an unknown country code, a stale slug) are left out, as
-        the page says beside the facet ("Not found, ignored"); ``labels`` are the facet
-        index's, which list every value in use.
+        the page says beside the facet ("Not found, ignored"); the facet index's labels list
+        every value in use.
         """
-        known = {name: {str(row[0]) for row in rows} for name, rows in labels.items()}
+        known = {name: {str(row[0]) for row in rows} for name, rows in self.index.labels.items()}
         known.update(
             region={region.lower() for region in REGIONS},
             type=set(PracticeType.values),
@@ -196,60 +197,51 @@ class PracticeFilter(django_filters.FilterSet):
 
     # --- total, page, facet counts and decades, from the facet index ------------------
 
-    # Up to this many matches passing the filters are ranked by id, apart from finding them;
-    # beyond it, ranking every match as it is found costs less.
-    RANKED_APART = 5000
+    @cached_property
+    def index(self):
+        """The facet index of the published practices (practices.facet_index), current."""
+        return FacetIndex.current(self.SORT_FIELDS)
 
     @cached_property
     def tally(self):
         """The total, this page's ids, every facet's counts and the decades.
 
-        The database finds and ranks the practices matching the query (none of that without
-        a query); the rest is set arithmetic on the in-memory facet index
-        (practices.facet_index), over the same facet keys the FilterSet's own filters use.
-        The index holds the published practices: what the page, exports and feed search.
+        The database finds the practices matching the query, unranked (every match counts
+        towards the facets, and finding them reads only the narrow words table); the rest
+        is set arithmetic on the in-memory facet index, over the same facet keys the
+        FilterSet's own filters use. The index holds the published practices: what the
+        page, exports and feed search.
 
-        With filters, or a sort other than relevance, the matches are found without ranks
-        (every one counts towards the facets) and only those passing the filters are
-        ranked; without filters, every match is ranked as it is found.
+        Sorted by relevance, the page is this FilterSet's own ordered queryset, sliced: only
+        the database holds the ranks, and it ranks the practices passing the filters and
+        keeps the best of them in one top-N sort, which costs far less than sending every
+        match's rank back to be sorted here (90,000 of them for a broad word at 100,000
+        practices). Every other sort reads the page off the index.
         """
-        index = FacetIndex.current(self.SORT_FIELDS)
-        selected = self.selected_keys(index.labels)
-        filters = {group: index.having(keys) for group, keys in selected.items()}
+        index = self.index
+        filters = {group: index.having(keys) for group, keys in self.selected.items()}
         low, high = self.cleaned("year_from"), self.cleaned("year_to")
         if low is not None or high is not None:
             filters["years"] = index.started_between(low, high)
-        base, ranks = index.everything, None
-        relevance = self.sort_key == "relevance"
-        if self.query:
-            words = self.filtered(skip={*self.FACETS, *self.YEARS}).order_by()
-            ranked = words.annotate(m_rank=F("rank")).values_list("pk", "m_rank").query.sql_with_params()
-            if relevance and (not filters or index.kept(repr(ranked))):
-                # Every match may be on the page: rank them all as they are found.
-                base, ranks = index.matched(*ranked, ranked=True)
-            else:
-                # Only the matches that pass the filters can need a rank (below).
-                base, _ = index.matched(*search.matching_ids(self.query), ranked=False)
+        base = index.matched(*search.matching_ids(self.query)) if self.query else index.everything
         matching, counts = index.count(base, filters, groups=self.GROUPS)
-        if relevance and ranks is None:
-            if matching.bit_count() <= self.RANKED_APART:
-                ids = [index.ids[p] for p in members(matching)]
-                rows = words.filter(pk__in=ids).annotate(m_rank=F("rank")).values_list("pk", "m_rank")
-                _, ranks = index.ranks_of(rows if ids else [])
-            else:
-                _, ranks = index.matched(*ranked, ranked=True)
         total = matching.bit_count()
         size = self.page_size
         # Past the end (a stale link): the last page, as Paginator.get_page() does.
         number = min(self._page_number(), max(1, -(-total // size)))
-        page_ids = index.page(matching, self.sort_key, (number - 1) * size, size, ranks)
+        start = (number - 1) * size
+        if self.sort_key != "relevance":
+            page_ids = index.page(matching, self.sort_key, start, size)
+        elif total:
+            page_ids = list(self.qs.values_list("pk", flat=True)[start : start + size])
+        else:
+            page_ids = []
         return Tally(
             total=total,
             page_ids=page_ids,
             counts=counts,
             page_number=number,
             labels=index.labels,
-            selected=selected,
         )
 
     def _page_number(self):
@@ -336,7 +328,6 @@ class Tally:
     counts: dict  # {facet: {value: practices}}, and "decade"
     page_number: int
     labels: dict  # {facet: [(value, label)]}, as FacetIndex.labels
-    selected: dict  # {facet group: facet keys}, as selected_keys(): the known values only
 
 
 @dataclass

@@ -215,21 +215,6 @@ def test_search_page_follows_rows_loaded_by_loaddata(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("ranked_apart", [0, 5000])
-def test_filtered_word_searches_rank_alike_whether_ranked_apart_or_all_at_once(
-    knowledge_base, monkeypatch, ranked_apart
-):
-    # With filters, the matches passing them are ranked apart (by id) when they are few,
-    # or all matches are ranked as they are found: the page is the same either way.
-    monkeypatch.setattr(PracticeFilter, "RANKED_APART", ranked_apart)
-    data = QueryDict("q=labour&region=americas&per_page=100", mutable=True)
-    published = Practice.objects.published()
-    expected = list(PracticeFilter(data, queryset=published).qs.values_list("pk", flat=True))
-    assert len(expected) > 1
-    assert PracticeFilter(data, queryset=published).tally.page_ids == expected
-
-
-@pytest.mark.django_db
 def test_words_are_found_after_every_kind_of_edit():
     def found(words):
         sql, params = search.matching_ids(search.parse(words))
