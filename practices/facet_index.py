@@ -4,13 +4,15 @@ Counting is what a faceted search page pays for at scale: every request needs, f
 several hundred facet values, how many matching practices have it, with the *other* facets'
 filters applied. In SQL that means unnesting and grouping a dozen keys per matching
 practice, about half a second at 100,000 practices. Here each facet value holds a bitset, a
-Python int whose bit *p* is set when the practice at position *p* has that value, so a count
-is one AND and one popcount of two ints (microseconds), and filters are ORs and ANDs of them.
-Search engines count facets the same way (Lucene's and Solr's filter bitsets).
+Python int whose bit *n* is set when the practice with id *n* has that value, so a count is
+one AND and one popcount of two ints (microseconds), and filters are ORs and ANDs of them.
+Search engines count facets the same way (Lucene's and Solr's filter bitsets). Bits are
+numbered by id so that the database's answers (the ids matching some words) become a bitset
+without a lookup per id.
 
-Positions are the published practices in title order, and every other sort order is kept as
-a list of positions, so a page of results is read off the bits without asking the database.
-Facet labels (country names, organisation names…) are kept here too.
+Every sort order but relevance is kept as a list of ids, so a page of results is read off
+the bits without asking the database. Facet labels (country names, organisation names…)
+are kept here too.
 
 Each process builds its index on first use and rebuilds it when the database's
 ``SearchIndexVersion`` token changes: every write that changes what the index holds bumps
@@ -20,12 +22,11 @@ one small query. Rows changed behind the ORM's back (``.update()``) need
 ``refresh_search_index()``, as they always did for the search text.
 """
 
+import collections
 import itertools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-
-from django.db import connection
 
 from practices.models import (
     Country,
@@ -40,21 +41,24 @@ from practices.models import (
 from sources.models import SourceDocument
 
 
-def bitset(positions, size):
-    """The int whose bits at ``positions`` are set."""
-    bits = bytearray(size // 8 + 1)
-    for position in positions:
-        bits[position >> 3] |= 1 << (position & 7)
-    return int.from_bytes(bits, "little")
+def bitset(numbers, size):
+    """The int whose bits at ``numbers`` (each below ``size``) are set."""
+    # One ASCII digit per bit, set in a C-level loop, then parsed as base 2 (linear for
+    # power-of-two bases): ~40 % faster than OR-ing bits into bytes in Python.
+    digits = bytearray(b"0") * size
+    collections.deque(map(digits.__setitem__, numbers, itertools.repeat(ord("1"))), maxlen=0)
+    digits.reverse()
+    return int(digits, 2) if size else 0
 
 
 @dataclass
 class FacetIndex:
-    ids: list  # practice id at each position (title order)
-    position: dict  # practice id -> position
+    ids: list  # the published practices' ids, in title order
+    size: int  # bits per bitset: the highest id, plus one
+    everything: int  # the bitset of the published practices
     keys: dict  # {facet: {value: bitset}}, from Practice.facet_keys
     years: dict  # {start year: bitset}
-    orders: dict  # {sort: positions in that order}; title order is the positions themselves
+    orders: dict  # {sort: ids in that order}, but title order (ids) and relevance
     labels: dict  # {facet: [(value, label), ...]} of the values in use, in display order
     token: str | None = None
     matches: OrderedDict = field(default_factory=OrderedDict)  # kept answers of matched()
@@ -89,35 +93,37 @@ class FacetIndex:
         # breaking ties), read from its index; the rest is read unordered, since sorting
         # wide rows costs seconds at scale.
         ids = list(published.order_by("title", "pk").values_list("pk", flat=True))
-        size = len(ids)
-        position = {pk: p for p, pk in enumerate(ids)}
+        size = max(ids, default=0) + 1
+        listed = set(ids)
         fields = sorted({f.lstrip("-") for fs in sorts.values() for f in fs} - {"rank", "title"})
-        columns = {field: [None] * size for field in fields}
-        positions_of = {}
+        columns = {field: {} for field in fields}  # {field: {id: value}}
+        ids_of = {}
         rows = published.order_by().values_list("pk", FacetKeysText("facet_keys"), *fields)
         for pk, keys, *values in rows.iterator(chunk_size=10_000):
-            p = position.get(pk)
-            if p is None:  # published since the first read: the token has changed, so the next use rebuilds
+            if (
+                pk not in listed
+            ):  # published since the first read: the token has changed, so the next use rebuilds
                 continue
             for key in (keys or "").split():
-                positions_of.setdefault(key, []).append(p)
+                ids_of.setdefault(key, []).append(pk)
             for name, value in zip(fields, values, strict=True):
-                columns[name][p] = value
+                columns[name][pk] = value
         keys = {}
-        for key, positions in positions_of.items():
+        for key, practices in ids_of.items():
             facet, _, value = key.partition(":")
-            keys.setdefault(facet, {})[value] = bitset(positions, size)
+            keys.setdefault(facet, {})[value] = bitset(practices, size)
         years = {}
-        for p, year in enumerate(columns.get("start_year", [])):
+        for pk, year in columns.get("start_year", {}).items():
             if year is not None:
-                years.setdefault(year, []).append(p)
+                years.setdefault(year, []).append(pk)
         return cls(
             ids=ids,
-            position=position,
+            size=size,
+            everything=bitset(ids, size),
             keys=keys,
-            years={year: bitset(positions, size) for year, positions in years.items()},
+            years={year: bitset(practices, size) for year, practices in years.items()},
             orders={
-                sort: cls._order(columns, fields_, size)
+                sort: cls._order(ids, columns, fields_)
                 for sort, fields_ in sorts.items()
                 if fields_ != ["title"] and "rank" not in {f.lstrip("-") for f in fields_}
             },
@@ -125,18 +131,19 @@ class FacetIndex:
         )
 
     @staticmethod
-    def _order(columns, fields, size):
-        """Positions sorted by ``fields`` ("-" descending, empty values last), then by title.
+    def _order(ids, columns, fields):
+        """``ids`` (title order) sorted by ``fields`` ("-" descending, empty values last),
+        then by title.
 
         Python's sort is stable, so sorting by each field from the last to the first, starting
         from title order, sorts by all of them.
         """
-        order = list(range(size))
+        order = ids
         for name in reversed([f for f in fields if f.lstrip("-") != "title"]):
             values = columns[name.lstrip("-")]
-            present = [p for p in order if values[p] is not None]
+            present = [pk for pk in order if values.get(pk) is not None]
             present.sort(key=values.__getitem__, reverse=name.startswith("-"))
-            order = present + [p for p in order if values[p] is None]
+            order = present + [pk for pk in order if values.get(pk) is None]
         return order
 
     @staticmethod
@@ -166,28 +173,20 @@ class FacetIndex:
 
     # --- sets of practices -----------------------------------------------------------
 
-    @property
-    def everything(self):
-        return (1 << len(self.ids)) - 1
+    def matched(self, key, find):
+        """The bitset of the published practices among the ids ``find()`` returns.
 
-    def matched(self, sql, params):
-        """The bitset of the published practices among the ``(id,)`` rows of ``sql``.
-
-        The rows are read without the ORM's per-row conversions (a broad word matches nearly
-        every practice, and they would cost more than the SQL). The last MATCHES_KEPT answers
-        are kept with the index, since finding the words is the costly part of a search and
-        ticking a facet or turning a page asks for the same words again.
+        The last MATCHES_KEPT answers are kept with the index by ``key``, since finding the
+        words is the costly part of a search and ticking a facet or turning a page asks for
+        the same words again.
         """
-        key = repr((sql, params))
         with self._matches_lock:
             if (found := self.matches.get(key)) is not None:
                 self.matches.move_to_end(key)
                 return found
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        position = self.position.get
-        found = bitset([p for (pk,) in rows if (p := position(pk)) is not None], len(self.ids))
+        ids = find()
+        # Ids beyond the index (practices added since it was built) are cut off by the AND.
+        found = bitset(ids, max(self.size, max(ids, default=0) + 1)) & self.everything
         with self._matches_lock:
             self.matches[key] = found
             while len(self.matches) > self.MATCHES_KEPT:
@@ -251,11 +250,10 @@ class FacetIndex:
     def page(self, matching, sort, start, size):
         """The ids of practices ``start`` to ``start + size`` of ``matching`` in ``sort`` order
         (any sort but relevance: only the database knows ranks)."""
-        member = matching.to_bytes(len(self.ids) // 8 + 1, "little")
+        member = matching.to_bytes(self.size // 8 + 1, "little")
 
-        def wanted(position):
-            return member[position >> 3] >> (position & 7) & 1
+        def wanted(pk):
+            return member[pk >> 3] >> (pk & 7) & 1
 
-        order = self.orders.get(sort) or range(len(self.ids))
-        positions = itertools.islice(filter(wanted, order), start, start + size)
-        return [self.ids[p] for p in positions]
+        order = self.orders.get(sort, self.ids)
+        return list(itertools.islice(filter(wanted, order), start, start + size))

@@ -223,7 +223,9 @@ class PracticeFilter(django_filters.FilterSet):
         low, high = self.cleaned("year_from"), self.cleaned("year_to")
         if low is not None or high is not None:
             filters["years"] = index.started_between(low, high)
-        base = index.matched(*search.matching_ids(self.query)) if self.query else index.everything
+        base = index.everything
+        if self.query:
+            base = index.matched(self.query.key, lambda: search.matching_ids(self.query))
         matching, counts = index.count(base, filters, groups=self.GROUPS)
         total = matching.bit_count()
         size = self.page_size
