@@ -118,6 +118,29 @@ def test_results_show_highlighted_snippets_and_escape_the_text(client):
     assert "a bed &amp; a meal" in snippet
 
 
+def test_snippets_quote_the_summary_when_it_matches_else_where_the_words_are(client):
+    PracticeFactory(
+        title="Orchard visas",
+        summary="Pickers come back each season to the same orchards.",
+        description="Growers sign contracts with the pickers before the harvest.",
+    )
+    PracticeFactory(
+        title="Harvest compacts",
+        summary="Growers and unions agree on conditions.",
+        description="Every contract names the orchards where the work is done.",
+    )
+
+    def snippets(words):
+        response = client.get(SEARCH, {"q": words, "sort": "title"})
+        html = response.content.decode()
+        return [part.split("</p>")[0] for part in html.split('<p class="snippet">')[1:]]
+
+    in_description, in_summary = snippets("orchards")  # by title: Harvest…, Orchard…
+    assert "<mark>orchards</mark>" in in_summary and "Pickers come back" in in_summary
+    assert "Growers sign" not in in_summary  # the description's words, though it matches too
+    assert "<mark>orchards</mark>" in in_description and "contract names" in in_description
+
+
 def test_a_misspelt_query_is_corrected_when_it_finds_nothing(client):
     PracticeFactory(title="Remittances for development", summary="Money sent home by migrants.")
     response = client.get(SEARCH, {"q": "remitances"})
