@@ -394,6 +394,10 @@ def _mark(text):
     return html.escape(text).replace(START_MARK, "<mark>").replace(STOP_MARK, "</mark>")
 
 
+# At most this many words equally similar by trigrams are compared by difflib.
+TRIGRAM_TIES = 10
+
+
 def suggest(query):
     """A corrected query text if some wanted words are unknown and a close known word exists."""
     from practices.models import SearchWord
@@ -422,16 +426,19 @@ def _closest_word(word):
     from practices.models import SearchWord
 
     if is_postgresql():
-        # pg_trgm: the indexed % operator narrows, similarity() orders.
-        return (
+        # pg_trgm: the indexed % operator narrows, similarity() orders. Among the words
+        # most similar by trigrams, difflib's ratio decides: "work" and "workers" share as
+        # many trigrams with "workrs", and "workers" (one letter missing) is meant.
+        rows = list(
             SearchWord.objects.filter(word__trigram_similar=word)
             .annotate(
                 similarity=Func(F("word"), Value(word), function="similarity", output_field=FloatField())
             )
             .order_by("-similarity", "word")
-            .values_list("word", flat=True)
-            .first()
+            .values_list("word", "similarity")[:TRIGRAM_TIES]
         )
+        closest = [candidate for candidate, similarity in rows if similarity == rows[0][1]]
+        return max(closest, key=lambda c: difflib.SequenceMatcher(None, word, c).ratio(), default=None)
     candidates = list(
         SearchWord.objects.annotate(length=Length("word"))
         .filter(word__startswith=word[0], length__range=(len(word) - 2, len(word) + 2))

@@ -149,6 +149,16 @@ def test_a_misspelt_query_is_corrected_when_it_finds_nothing(client):
     assert "Showing results for" in response.content.decode()
 
 
+def test_a_missing_letter_is_corrected_to_the_longer_word_not_a_shorter_one(client):
+    # "workrs" shares as many trigrams with "work" as with "workers".
+    PracticeFactory(title="Seasonal work permits", summary="Permits for work in the harvest.")
+    PracticeFactory(title="Seasonal workers scheme", summary="Workers come back each season.")
+    response = client.get(SEARCH, {"q": "seasonal workrs"})
+    assert response.context["corrected_from"] == "seasonal workrs"
+    assert response.context["query"].text == "seasonal workers"
+    assert titles(response) == titles(client.get(SEARCH, {"q": "seasonal workers"}))
+
+
 def test_a_query_that_finds_nothing_says_so_and_suggests_what_to_do(client):
     PracticeFactory(title="Remittances for development")
     response = client.get(SEARCH, {"q": "zzyzx", "country": "MEX"})
