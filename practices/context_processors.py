@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from practices.picks import picked_slugs
@@ -5,6 +6,14 @@ from practices.picks import picked_slugs
 
 def picks(request):
     """The slugs picked for the brief, read from the session only if a template asks
-    (so pages that do not show them never load the session), and never a practice query."""
+    (so pages that do not show them never load the session), and never a practice query.
+
+    ``pick_url`` is where every "add to brief" button posts: reversed once per page rather
+    than once per button (a search page has up to 100).
+    """
     slugs = SimpleLazyObject(lambda: frozenset(picked_slugs(request.session)))
-    return {"picked_slugs": slugs, "pick_count": SimpleLazyObject(lambda: len(slugs))}
+    return {
+        "picked_slugs": slugs,
+        "pick_count": SimpleLazyObject(lambda: len(slugs)),
+        "pick_url": reverse("practices:pick"),
+    }

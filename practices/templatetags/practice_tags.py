@@ -1,3 +1,4 @@
+import functools
 from html import escape
 
 from django import template
@@ -36,6 +37,12 @@ def facet_values(name, values):
     return mark_safe("".join(_facet_value(name, value) for value in values))
 
 
+@functools.lru_cache(maxsize=4096)
+def _input_id(name, value):
+    """The checkbox's id: slugify() is the slowest step of a value, and values recur."""
+    return f"f-{name}-{slugify(value)}"
+
+
 def _facet_value(name, value):
     children = ""
     if value.children:
@@ -44,7 +51,7 @@ def _facet_value(name, value):
             label=escape(value.label),
             values=facet_values("country", value.children),
         )
-    input_id = f"f-{name}-{slugify(value.value)}"
+    input_id = _input_id(name, value.value)
     return FACET_VALUE.format(
         empty="" if value.count else " empty",
         name=escape(name),
