@@ -795,7 +795,11 @@ class SearchIndexVersion(models.Model):
 
     @classmethod
     def bump(cls):
-        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
+        # One UPDATE: update_or_create() would add a savepoint and a SELECT ... FOR UPDATE,
+        # and an admin save bumps once per inline row it writes.
+        token = uuid.uuid4().hex
+        if not cls.objects.filter(pk=1).update(token=token):
+            cls.objects.get_or_create(pk=1, defaults={"token": token})
 
 
 class FTS5DocumentField(models.TextField):
