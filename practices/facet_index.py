@@ -58,7 +58,7 @@ class FacetIndex:
     everything: int  # the bitset of the published practices
     keys: dict  # {facet: {value: bitset}}, from Practice.facet_keys
     years: dict  # {start year: bitset}
-    orders: dict  # {sort: ids in that order}, but title order (ids) and relevance
+    orders: dict  # {sort: ids in that order} for each sort but title (that is ids) and relevance
     labels: dict  # {facet: [(value, label), ...]} of the values in use, in display order
     token: str | None = None
     matches: OrderedDict = field(default_factory=OrderedDict)  # kept answers of matched()
@@ -100,9 +100,8 @@ class FacetIndex:
         ids_of = {}
         rows = published.order_by().values_list("pk", FacetKeysText("facet_keys"), *fields)
         for pk, keys, *values in rows.iterator(chunk_size=10_000):
-            if (
-                pk not in listed
-            ):  # published since the first read: the token has changed, so the next use rebuilds
+            # Published since the first read: the token has changed, so the next use rebuilds.
+            if pk not in listed:
                 continue
             for key in (keys or "").split():
                 ids_of.setdefault(key, []).append(pk)

@@ -206,11 +206,11 @@ class PracticeFilter(django_filters.FilterSet):
     def tally(self):
         """The total, this page's ids, every facet's counts and the decades.
 
-        The database finds the practices matching the query, unranked (every match counts
-        towards the facets, and finding them reads only the narrow words table); the rest
-        is set arithmetic on the in-memory facet index, over the same facet keys the
-        FilterSet's own filters use. The index holds the published practices: what the
-        page, exports and feed search.
+        The database finds the practices matching the query, unranked: every match counts
+        towards the facets, and on PostgreSQL finding them reads only the narrow words
+        table. The rest is set arithmetic on the in-memory facet index, over the same facet
+        keys the FilterSet's own filters use. The index holds the published practices: what
+        the page, exports and feed search.
 
         Sorted by relevance, the page is this FilterSet's own ordered queryset, sliced: only
         the database holds the ranks, and it ranks the practices passing the filters and
