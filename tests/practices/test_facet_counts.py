@@ -6,7 +6,7 @@ import pytest
 from django.http import QueryDict
 
 from practices import search
-from practices.facet_index import FacetIndex
+from practices.facet_index import FacetIndex, bitset
 from practices.filters import PracticeFilter
 from practices.models import Country, GuidingPrinciple, Practice, SearchIndexVersion
 from tests.factories import (
@@ -227,3 +227,10 @@ def test_words_are_found_after_every_kind_of_edit():
     assert found("frobnitz") == {practice.pk}
     practice.delete()
     assert found("quuxly") == set()
+
+
+def test_bitsets_set_exactly_the_bits_asked_for():
+    assert bitset([0, 3, 9], 10) == 0b10_0000_1001
+    assert bitset([7], 8) == 1 << 7
+    assert bitset([], 5) == 0 and bitset([], 0) == 0
+    assert bitset(range(1000), 1000) == (1 << 1000) - 1
