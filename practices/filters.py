@@ -180,6 +180,16 @@ class PracticeFilter(django_filters.FilterSet):
         return sort or ("relevance" if self.query else "title")
 
     @property
+    def sort_choice(self):
+        """The option the sort menu shows: the sort asked for, else relevance.
+
+        Without words, relevance means title order (``sort_key``); showing it rather than
+        "Title A–Z" matters because the menu belongs to the search form, so words typed
+        next are sent with it and must come back ranked, not alphabetical.
+        """
+        return self.cleaned("sort") or "relevance"
+
+    @property
     def page_size(self):
         return self.cleaned("per_page", DEFAULT_PAGE_SIZE)
 

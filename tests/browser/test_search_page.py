@@ -73,3 +73,18 @@ def test_the_search_page_works_without_javascript(browser, live_server):
     page.wait_for_url(re.compile(r"country=ECU"))
     assert page.get_by_role("heading", name=re.compile("^1 practice")).is_visible()
     context.close()
+
+
+def test_words_typed_on_the_search_page_come_back_ranked_not_alphabetical(page):
+    PracticeFactory(title="Alpha scheme", summary="Visas for farm work.", description="Some harvest help.")
+    PracticeFactory(title="Zeta harvest workers", summary="Harvest workers come each harvest season.")
+    page.goto("/practices/")
+    assert page.get_by_label("Sort by").input_value() == "relevance"
+    titles = page.locator(".result h3").all_inner_texts()
+    assert titles == sorted(titles)  # without words, relevance is title order
+
+    page.get_by_label("Search the practices").fill("harvest")
+    page.get_by_label("Search the practices").press("Enter")
+    page.wait_for_url(re.compile(r"q=harvest"))
+    assert page.locator(".result h3").all_inner_texts() == ["Zeta harvest workers", "Alpha scheme"]
+    assert page.get_by_label("Sort by").input_value() == "relevance"
