@@ -336,24 +336,38 @@ def snippets(query, practice_ids, words=36):
                 fragment_delimiter=" … ",
             )
 
+        def words_weighted(weight):
+            return Func(
+                F("search_vector"),
+                Value(f"{{{weight}}}"),  # a "char"[] literal: {b}
+                function="ts_filter",
+                output_field=SearchVectorField(),
+            )
+
         everything = Concat(
             "summary", Value(" … "), "description", Value(" … "), "search_related", output_field=TextField()
         )
         rows = (
             Practice.objects.filter(pk__in=practice_ids)
             .order_by()
-            # The summary's words are the vector's weight-B part: when they match, the
-            # snippet comes from the summary alone, as on SQLite, and PostgreSQL parses a
-            # fifth of the text (ts_headline() costs what parsing costs).
+            # As on SQLite, the snippet comes from the summary when it matches, else from
+            # the description (with the results), else from all the text. The vector's
+            # weight-B part is the summary's words and its C part the description's, so
+            # which one matches is known without parsing either; and ts_headline() costs
+            # what parsing costs, a fifth of it for a summary.
             .annotate(
-                summary_words=Func(
-                    F("search_vector"), Value("{b}"), function="ts_filter", output_field=SearchVectorField()
-                )
-            )
-            .annotate(
+                summary_words=words_weighted("b"),
+                description_words=words_weighted("c"),
                 snippet=Case(
-                    When(summary_words=pg_query, then=headline("summary")), default=headline(everything)
-                )
+                    When(summary_words=pg_query, then=headline("summary")),
+                    When(
+                        description_words=pg_query,
+                        then=headline(
+                            Concat("description", Value(" … "), "results", output_field=TextField())
+                        ),
+                    ),
+                    default=headline(everything),
+                ),
             )
             .values_list("pk", "snippet")
         )

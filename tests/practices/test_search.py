@@ -118,7 +118,7 @@ def test_results_show_highlighted_snippets_and_escape_the_text(client):
     assert "a bed &amp; a meal" in snippet
 
 
-def test_snippets_quote_the_summary_when_it_matches_else_where_the_words_are(client):
+def test_snippets_quote_the_summary_when_it_matches_else_the_description(client):
     PracticeFactory(
         title="Orchard visas",
         summary="Pickers come back each season to the same orchards.",
@@ -139,6 +139,7 @@ def test_snippets_quote_the_summary_when_it_matches_else_where_the_words_are(cli
     assert "<mark>orchards</mark>" in in_summary and "Pickers come back" in in_summary
     assert "Growers sign" not in in_summary  # the description's words, though it matches too
     assert "<mark>orchards</mark>" in in_description and "contract names" in in_description
+    assert "unions agree" not in in_description  # the summary's words, which do not match
 
 
 def test_a_misspelt_query_is_corrected_when_it_finds_nothing(client):
