@@ -137,7 +137,7 @@ def test_snippets_quote_the_summary_when_it_matches_else_the_description(client)
 
     in_description, in_summary = snippets("orchards")  # by title: Harvest…, Orchard…
     assert "<mark>orchards</mark>" in in_summary and "Pickers come back" in in_summary
-    assert "Growers sign" not in in_summary  # the description's words, though it matches too
+    assert "Growers sign" not in in_summary  # the description: a matching summary is quoted alone
     assert "<mark>orchards</mark>" in in_description and "contract names" in in_description
     assert "unions agree" not in in_description  # the summary's words, which do not match
 
