@@ -795,6 +795,10 @@ class SearchIndexVersion(models.Model):
 
     @classmethod
     def bump(cls):
+        """Change the token, except inside ``search_index_refreshed_once()``: the load's
+        final refresh changes it once."""
+        if getattr(_bulk_loading, "active", False):
+            return
         # One UPDATE: update_or_create() would add a savepoint and a SELECT ... FOR UPDATE,
         # and an admin save bumps once per inline row it writes.
         token = uuid.uuid4().hex
@@ -1115,5 +1119,4 @@ def facet_index_outdated(sender, **kwargs):
     """A practice saved (its title, status, year or type may have changed; loaddata included)
     or deleted, or a facet's own row added, renamed or gone: the facet index changes
     (refresh_practices_of() covers the renames of the others that practices use)."""
-    if not getattr(_bulk_loading, "active", False):  # the load's final refresh bumps it once
-        SearchIndexVersion.bump()
+    SearchIndexVersion.bump()
