@@ -253,7 +253,6 @@ class PracticeFilter(django_filters.FilterSet):
             page_ids=page_ids,
             counts=counts,
             page_number=number,
-            labels=index.labels,
         )
 
     def _page_number(self):
@@ -266,7 +265,7 @@ class PracticeFilter(django_filters.FilterSet):
 
     def facets(self):
         """Every facet with its values, counts (other filters applied) and selection."""
-        counts, labels = self.tally.counts, self.tally.labels
+        counts, labels = self.tally.counts, self.index.labels
         return [
             self._place_facet(counts, labels["country"]),
             self._facet("objective", labels["objective"], counts),
@@ -339,7 +338,6 @@ class Tally:
     page_ids: list
     counts: dict  # {facet: {value: practices}}, and "decade"
     page_number: int
-    labels: dict  # {facet: [(value, label)]}, as FacetIndex.labels
 
 
 @dataclass
