@@ -245,7 +245,8 @@ class PracticeFilter(django_filters.FilterSet):
         if self.sort_key != "relevance":
             page_ids = index.page(matching, self.sort_key, start, size)
         elif total:
-            page_ids = list(self.qs.values_list("pk", flat=True)[start : start + size])
+            # Unevaluated: page_practices() sends it as a subquery of the page's query.
+            page_ids = self.qs.values_list("pk", flat=True)[start : start + size]
         else:
             page_ids = []
         return Tally(
@@ -254,6 +255,21 @@ class PracticeFilter(django_filters.FilterSet):
             counts=counts,
             page_number=number,
         )
+
+    def page_practices(self):
+        """This page's practices, in order, each with its ``snippet`` (HTML, or None) and
+        what a listing shows of its relations (``PracticeQuerySet.listed()``).
+
+        One query for the rows and their snippets, whatever the sort: by relevance, the
+        ranked page's ids are its subquery.
+        """
+        page = self.queryset.filter(pk__in=self.tally.page_ids)
+        if self.query:
+            page = search.with_snippets(page.search(self.query), self.query)
+        practices = page.order_by(*order_by(self.SORTS[self.sort_key][1])).listed()
+        for practice in practices:
+            practice.snippet = search.marked(practice.headline) if self.query else None
+        return practices
 
     def _page_number(self):
         number = str(self.data.get("page", "1")) if self.is_bound else "1"
@@ -335,7 +351,7 @@ def order_by(fields):
 @dataclass
 class Tally:
     total: int
-    page_ids: list
+    page_ids: list  # in order; by relevance, a sliced queryset of them
     counts: dict  # {facet: {value: practices}}, and "decade"
     page_number: int
 

@@ -2,7 +2,7 @@ import json
 import re
 import threading
 import uuid
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -17,6 +17,12 @@ from django.utils import timezone
 
 from practices.rendering import render_markdown
 from sources.models import SourceDocument
+
+# What a listed practice shows of its relations (PracticeQuerySet.listed()).
+ListedCountry = namedtuple("ListedCountry", ["iso3", "name"])
+ListedObjective = namedtuple("ListedObjective", ["number", "title"])
+ListedSource = namedtuple("ListedSource", ["slug", "title", "publication_date"])
+ListedCitation = namedtuple("ListedCitation", ["source", "start", "excerpt"])
 
 
 class SlugNaturalKeyQuerySet(models.QuerySet):
@@ -454,45 +460,50 @@ class PracticeQuerySet(models.QuerySet):
             country_count=models.Count("country_links__country", distinct=True),
         )
 
-    def for_listing(self):
-        """With what a listed practice shows: its countries, objectives and citations.
+    def listed(self):
+        """These practices as a list, each with what a listing shows of its relations.
 
-        Prefetched into plain lists (``listed_country_links``, ``listed_objective_links``,
-        ``listed_citations``), each ordered as a practice shows them. A related manager's
-        ``.all()`` would build a queryset per practice and per use, which on a page of 25
-        costs more than the three queries themselves.
+        Each practice gets ``listed_countries`` (by name), ``listed_objectives`` (the
+        primary first, then by number) and ``listed_citations`` (latest source first), as
+        lists of plain tuples read with ``values_list()``: one query each, as
+        ``prefetch_related()`` would make, without building two model instances per link
+        (~300 for a page of 25, a third of the time the page's rows and links took).
         """
-        # Each ordered within one practice: the models' default orderings start with
-        # "practice", which sorts by practice title through a join (most of each query's
-        # time) only to be regrouped by practice again.
-        return self.prefetch_related(
-            models.Prefetch(
-                "country_links",
-                queryset=PracticeCountry.objects.select_related("country").order_by("country__name"),
-                to_attr="listed_country_links",
-            ),
-            models.Prefetch(
-                "objective_links",
-                queryset=PracticeObjective.objects.select_related("objective").order_by(
-                    "-is_primary", "objective__number"
-                ),
-                to_attr="listed_objective_links",
-            ),
-            models.Prefetch(
-                "citations",
-                queryset=Citation.objects.select_related("source")
-                .only(
-                    "practice_id",
-                    "start",
-                    "excerpt",
-                    "source__title",
-                    "source__slug",
-                    "source__publication_date",
-                )
-                .order_by("-source__publication_date", "source__title", "start"),
-                to_attr="listed_citations",
-            ),
-        )
+        practices = list(self)
+        ids = [practice.pk for practice in practices]
+        countries, objectives, citations = defaultdict(list), defaultdict(list), defaultdict(list)
+        # Each ordered within one practice only: the link models' default orderings start
+        # with "practice", which sorts by practice title through a join.
+        for practice_id, *country in (
+            PracticeCountry.objects.filter(practice_id__in=ids)
+            .order_by("country__name")
+            .values_list("practice_id", "country__iso3", "country__name")
+        ):
+            countries[practice_id].append(ListedCountry(*country))
+        for practice_id, *objective in (
+            PracticeObjective.objects.filter(practice_id__in=ids)
+            .order_by("-is_primary", "objective__number")
+            .values_list("practice_id", "objective__number", "objective__title")
+        ):
+            objectives[practice_id].append(ListedObjective(*objective))
+        for practice_id, start, excerpt, *source in (
+            Citation.objects.filter(practice_id__in=ids)
+            .order_by("-source__publication_date", "source__title", "start")
+            .values_list(
+                "practice_id",
+                "start",
+                "excerpt",
+                "source__slug",
+                "source__title",
+                "source__publication_date",
+            )
+        ):
+            citations[practice_id].append(ListedCitation(ListedSource(*source), start, excerpt))
+        for practice in practices:
+            practice.listed_countries = countries[practice.pk]
+            practice.listed_objectives = objectives[practice.pk]
+            practice.listed_citations = citations[practice.pk]
+        return practices
 
     def search(self, query):
         """Practices matching a parsed query (see practices.search), best first when ordered by "rank"."""
@@ -701,8 +712,8 @@ class Practice(models.Model):
 
     @property
     def cited_sources(self):
-        """The documents its citations quote, each once, in citation order (needs ``for_listing()``)."""
-        return list({citation.source_id: citation.source for citation in self.listed_citations}.values())
+        """The documents its citations quote, each once, in citation order (needs ``listed()``)."""
+        return list(dict.fromkeys(citation.source for citation in self.listed_citations))
 
 
 WORD_RE = re.compile(r"[^\W\d_]{3,40}")

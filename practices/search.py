@@ -2,7 +2,7 @@
 
 Callers see three things: ``parse(text)`` turns what a researcher typed into a
 ``SearchQuery`` (websearch syntax: ``"exact phrase"``, ``or``, ``-exclude``), and
-``PracticeQuerySet.search(query)`` / ``snippets()`` / ``suggest()`` run it. This module
+``PracticeQuerySet.search(query)`` / ``with_snippets()`` / ``suggest()`` run it. This module
 is the one place that chooses by ``connection.vendor``:
 
 - PostgreSQL: the weighted, GIN-indexed ``Practice.search_vector`` (kept by a trigger),
@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from django.contrib.postgres.search import SearchHeadline, SearchRank, SearchVectorField
 from django.contrib.postgres.search import SearchQuery as PgQuery
 from django.db import connection
-from django.db.models import Case, F, FloatField, Func, TextField, Value, When
+from django.db.models import Case, F, FloatField, Func, IntegerField, TextField, Value, When
 from django.db.models.functions import Concat, Length
+from django.db.models.lookups import GreaterThan
 from django.db.models.sql import Query as SqlQuery
 
 MAX_QUERY_LENGTH = 200
@@ -314,12 +315,15 @@ def matching_ids(query):
     return array("q", apply(Practice.objects.all(), query).order_by().values_list("pk", flat=True))
 
 
-def snippets(query, practice_ids, words=36):
-    """{practice id: HTML snippet with <mark>ed matches} for a page of results."""
-    if not query or not practice_ids:
-        return {}
-    from practices.models import Practice
+def with_snippets(queryset, query, words=36):
+    """Annotate ``headline``: where each practice matched ``query``, with the database's
+    marks around the matched words (``marked()`` makes it HTML), or no marks at all.
 
+    For a page of results: ``queryset`` must already be filtered by ``query``
+    (``PracticeQuerySet.search()``), since SQLite's ``snippet()`` reads the match, and
+    should hold few rows. On PostgreSQL, ``ts_headline()`` costs what parsing the text
+    costs, so it must not run for every match.
+    """
     if is_postgresql():
         pg_query = _pg_full_query(query)
 
@@ -347,53 +351,58 @@ def snippets(query, practice_ids, words=36):
         everything = Concat(
             "summary", Value(" … "), "description", Value(" … "), "search_related", output_field=TextField()
         )
-        rows = (
-            Practice.objects.filter(pk__in=practice_ids)
-            .order_by()
-            # As on SQLite, the snippet comes from the summary when it matches, else from
-            # the description (with the results), else from all the text. The vector's
-            # weight-B part is the summary's words and its C part the description's, so
-            # which one matches is known without parsing either; and ts_headline() costs
-            # what parsing costs, a fifth of it for a summary.
-            .annotate(
-                summary_words=words_weighted("b"),
-                description_words=words_weighted("c"),
-                snippet=Case(
-                    When(summary_words=pg_query, then=headline("summary")),
-                    When(
-                        description_words=pg_query,
-                        then=headline(
-                            Concat("description", Value(" … "), "results", output_field=TextField())
-                        ),
-                    ),
-                    default=headline(everything),
+        # The snippet comes from the summary when it matches, else from the description
+        # (with the results), else from all the text, as on SQLite. The vector's weight-B
+        # part is the summary's words and its C part the description's, so which one
+        # matches is known without parsing either.
+        return queryset.alias(
+            summary_words=words_weighted("b"),
+            description_words=words_weighted("c"),
+        ).annotate(
+            headline=Case(
+                When(summary_words=pg_query, then=headline("summary")),
+                When(
+                    description_words=pg_query,
+                    then=headline(Concat("description", Value(" … "), "results", output_field=TextField())),
                 ),
+                default=headline(everything),
             )
-            .values_list("pk", "snippet")
         )
-        return {pk: _mark(text) for pk, text in rows if START_MARK in text}
 
     wanted, _ = _fts5_expression(query)
-    if not wanted:
-        return {}
-    columns = ", ".join(
-        f"snippet(practices_practice_fts, {column}, %s, %s, ' … ', {words // 2})" for column in (1, 2, 3)
+    if not wanted:  # only excluded words: nothing matched to show
+        return queryset.annotate(headline=Value(None, output_field=TextField()))
+
+    def snippet(column):
+        """FTS5's snippet of one column: 1 summary, 2 description (+results), 3 related text."""
+        return Func(
+            F("search_index__document"),
+            Value(column),
+            Value(START_MARK),
+            Value(STOP_MARK),
+            Value(" … "),
+            Value(words // 2),
+            function="snippet",
+            output_field=TextField(),
+        )
+
+    def has_marks(text):
+        return GreaterThan(Func(text, Value(START_MARK), function="instr", output_field=IntegerField()), 0)
+
+    return queryset.annotate(
+        headline=Case(
+            When(has_marks(snippet(1)), then=snippet(1)),
+            When(has_marks(snippet(2)), then=snippet(2)),
+            default=snippet(3),
+        )
     )
-    placeholders = ", ".join(["%s"] * len(practice_ids))
-    sql = (
-        f"SELECT rowid, {columns} FROM practices_practice_fts "
-        f"WHERE practices_practice_fts MATCH %s AND rowid IN ({placeholders})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [START_MARK, STOP_MARK] * 3 + [wanted, *practice_ids])
-        rows = cursor.fetchall()
-    # The first of summary, description, related text that holds a match.
-    found = {}
-    for pk, *candidates in rows:
-        marked = [c for c in candidates if c and START_MARK in c]
-        if marked:
-            found[pk] = _mark(marked[0])
-    return found
+
+
+def marked(headline):
+    """A ``with_snippets()`` headline as HTML with <mark>ed words, or None without a match."""
+    if not headline or START_MARK not in headline:
+        return None
+    return _mark(headline)
 
 
 MARKDOWN_NOISE = re.compile(r"\*\*|__|`|^#+\s|^[-*]\s", re.MULTILINE)

@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, TemplateView, View
 
-from practices import picks, search
+from practices import picks
 from practices.citing import KNOWLEDGE_BASE, Reference, last_changed, plain_text
 from practices.filters import PracticeFilter, search_practices
 from practices.models import (
@@ -106,14 +106,8 @@ class PracticeSearchView(PracticeSearchMixin, TemplateView):
         tally = filterset.tally
         paginator = Paginator(filterset.qs, filterset.page_size)
         paginator.count = total  # counted by the tally; spares a query
-        practices = practices_in_id_order(
-            filterset.queryset.filter(pk__in=tally.page_ids).order_by().for_listing(),
-            tally.page_ids,
-        )
+        practices = filterset.page_practices()
         page = Page(practices, tally.page_number, paginator)
-        snippets = search.snippets(filterset.query, tally.page_ids)
-        for practice in practices:
-            practice.snippet = snippets.get(practice.pk)
         facets = filterset.facets()
         return super().get_context_data(
             filterset=filterset,
@@ -131,11 +125,6 @@ class PracticeSearchView(PracticeSearchMixin, TemplateView):
             querystring=search_querystring(filterset.data),
             **kwargs,
         )
-
-
-def practices_in_id_order(practices, ids):
-    position = {pk: index for index, pk in enumerate(ids)}
-    return sorted(practices, key=lambda practice: position[practice.pk])
 
 
 def search_querystring(data, drop=("page",)):
@@ -210,8 +199,7 @@ class PracticeExportView(PracticeSearchMixin, View):
                 status=400,
             )
         practices = (
-            filterset.qs.for_listing()
-            .prefetch_related(
+            filterset.qs.prefetch_related(
                 Prefetch("meetings", queryset=Meeting.objects.only("slug", "name"), to_attr="listed_meetings")
             )
             .defer(None)
@@ -226,6 +214,7 @@ class PracticeExportView(PracticeSearchMixin, View):
                 "scope",
                 "published_at",
             )
+            .listed()
         )
         rows = [self.row(p) for p in practices]
         stamp = timezone.now().strftime("%Y%m%d")
@@ -269,8 +258,8 @@ class PracticeExportView(PracticeSearchMixin, View):
             "title": practice.title,
             "url": self.request.build_absolute_uri(practice.get_absolute_url()),
             "summary": practice.summary,
-            "countries": sorted({link.country.iso3 for link in practice.listed_country_links}),
-            "gcm_objectives": sorted({link.objective.number for link in practice.listed_objective_links}),
+            "countries": sorted({country.iso3 for country in practice.listed_countries}),
+            "gcm_objectives": sorted({objective.number for objective in practice.listed_objectives}),
             "meetings": [{"slug": m.slug, "name": m.name} for m in practice.listed_meetings],
             "period": practice.period,
             "type": practice.practice_type,
