@@ -30,7 +30,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchRank, SearchVec
 from django.contrib.postgres.search import SearchQuery as PgQuery
 from django.db import connection
 from django.db.models import Case, F, FloatField, Func, IntegerField, TextField, Value, When
-from django.db.models.functions import Concat, Length
+from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
 from django.db.models.sql import Query as SqlQuery
 
@@ -348,9 +348,10 @@ def with_snippets(queryset, query, words=36):
                 output_field=SearchVectorField(),
             )
 
-        everything = Concat(
-            "summary", Value(" … "), "description", Value(" … "), "search_related", output_field=TextField()
-        )
+        def joined(*fields):
+            # One concat_ws() rather than Concat()'s nested pairs: cheaper to compile.
+            return Func(Value(" … "), *fields, function="concat_ws", output_field=TextField())
+
         # The snippet comes from the summary when it matches, else from the description
         # (with the results), else from all the text, as on SQLite. The vector's weight-B
         # part is the summary's words and its C part the description's, so which one
@@ -361,11 +362,8 @@ def with_snippets(queryset, query, words=36):
         ).annotate(
             headline=Case(
                 When(summary_words=pg_query, then=headline("summary")),
-                When(
-                    description_words=pg_query,
-                    then=headline(Concat("description", Value(" … "), "results", output_field=TextField())),
-                ),
-                default=headline(everything),
+                When(description_words=pg_query, then=headline(joined("description", "results"))),
+                default=headline(joined("summary", "description", "search_related")),
             )
         )
 
