@@ -38,27 +38,30 @@ def facet_values(name, values):
 
 
 @functools.lru_cache(maxsize=4096)
-def _input_id(name, value):
-    """The checkbox's id: slugify() is the slowest step of a value, and values recur."""
-    return f"f-{name}-{slugify(value)}"
+def _escaped(name, value, label):
+    """A value's name, value, checkbox id and label, escaped: the same few hundred values
+    are shown on every page, and slugify() and escaping are most of a value's cost."""
+    return {
+        "name": escape(name),
+        "value": escape(value),
+        "id": escape(f"f-{name}-{slugify(value)}"),
+        "label": escape(label),
+    }
 
 
 def _facet_value(name, value):
+    escaped = _escaped(name, value.value, value.label)
     children = ""
     if value.children:
         children = NESTED_VALUES.format(
             open=" open" if any(child.selected for child in value.children) else "",
-            label=escape(value.label),
+            label=escaped["label"],
             values=facet_values("country", value.children),
         )
-    input_id = _input_id(name, value.value)
     return FACET_VALUE.format(
+        **escaped,
         empty="" if value.count else " empty",
-        name=escape(name),
-        value=escape(value.value),
-        id=escape(input_id),
         checked=" checked" if value.selected else "",
-        label=escape(value.label),
         count=int(value.count),
         practices="practice" if value.count == 1 else "practices",
         children=children,
