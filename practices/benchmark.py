@@ -60,6 +60,7 @@ from practices.models import (
     SearchWord,
     Theme,
     facet_key,
+    practice_listing,
 )
 from sources.models import SourceDocument
 
@@ -232,6 +233,10 @@ class Vocabulary:
         self.country_names = {pk: name for pk, name in Country.objects.values_list("pk", "name")}
         self.country_iso3 = {pk: iso3 for iso3, pk in countries.items()}
         self.objectives, self.objective_weights = usage(GcmObjective, "practice_links__practice")
+        self.objective_rows = {
+            pk: (number, title)
+            for pk, number, title in GcmObjective.objects.values_list("pk", "number", "title")
+        }
         self.organisations, self.organisation_weights = usage(Organisation, "practices")
         self.meetings, self.meeting_weights = usage(Meeting, "practices")
         self.principles, self.principle_weights = usage(GuidingPrinciple, "practices")
@@ -383,6 +388,11 @@ def _fill_batch(rng, corpus, vocabulary, offset, count, now, words):
         ]:
             keys.update(key for pk in ids for key in vocabulary.facet_keys[facet][pk])
         practice.facet_keys = sorted(keys)
+        practice.listing = practice_listing(
+            [(vocabulary.country_iso3[pk], vocabulary.country_names[pk]) for pk in country_ids],
+            [(*vocabulary.objective_rows[pk], position == 0) for position, pk in enumerate(objective_ids)],
+            [(source.slug, source.title, source.publication_date) for source, _, _ in citations],
+        )
         for text in (
             practice.title,
             practice.aliases,

@@ -257,16 +257,16 @@ class PracticeFilter(django_filters.FilterSet):
         )
 
     def page_practices(self):
-        """This page's practices, in order, each with its ``snippet`` (HTML, or None) and
-        what a listing shows of its relations (``PracticeQuerySet.listed()``).
+        """This page's practices, in order, each with its ``snippet`` (HTML, or None).
 
-        One query for the rows and their snippets, whatever the sort: by relevance, the
-        ranked page's ids are its subquery.
+        One query, whatever the sort: the rows carry what a result shows of their
+        relations (``Practice.listing``) and, with words, their snippets; by relevance,
+        the ranked page's ids are its subquery.
         """
         page = self.queryset.filter(pk__in=self.tally.page_ids)
         if self.query:
             page = search.with_snippets(page.search(self.query), self.query)
-        practices = page.order_by(*order_by(self.SORTS[self.sort_key][1])).listed()
+        practices = list(page.order_by(*order_by(self.SORTS[self.sort_key][1])))
         for practice in practices:
             practice.snippet = search.marked(practice.headline) if self.query else None
         return practices

@@ -4,6 +4,7 @@ import threading
 import uuid
 from collections import defaultdict, namedtuple
 from contextlib import contextmanager
+from datetime import date
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -18,11 +19,10 @@ from django.utils import timezone
 from practices.rendering import render_markdown
 from sources.models import SourceDocument
 
-# What a listed practice shows of its relations (PracticeQuerySet.listed()).
+# What a search result shows of a practice's relations (Practice.listing).
 ListedCountry = namedtuple("ListedCountry", ["iso3", "name"])
 ListedObjective = namedtuple("ListedObjective", ["number", "title"])
-ListedSource = namedtuple("ListedSource", ["slug", "title", "publication_date"])
-ListedCitation = namedtuple("ListedCitation", ["source", "start", "excerpt"])
+ListedSource = namedtuple("ListedSource", ["slug", "title", "year"])
 
 
 class SlugNaturalKeyQuerySet(models.QuerySet):
@@ -460,51 +460,6 @@ class PracticeQuerySet(models.QuerySet):
             country_count=models.Count("country_links__country", distinct=True),
         )
 
-    def listed(self):
-        """These practices as a list, each with what a listing shows of its relations.
-
-        Each practice gets ``listed_countries`` (by name), ``listed_objectives`` (the
-        primary first, then by number) and ``listed_citations`` (latest source first), as
-        lists of plain tuples read with ``values_list()``: one query each, as
-        ``prefetch_related()`` would make, without building two model instances per link
-        (~300 for a page of 25, a third of the time the page's rows and links took).
-        """
-        practices = list(self)
-        ids = [practice.pk for practice in practices]
-        countries, objectives, citations = defaultdict(list), defaultdict(list), defaultdict(list)
-        # Each ordered within one practice only: the link models' default orderings start
-        # with "practice", which sorts by practice title through a join.
-        for practice_id, *country in (
-            PracticeCountry.objects.filter(practice_id__in=ids)
-            .order_by("country__name")
-            .values_list("practice_id", "country__iso3", "country__name")
-        ):
-            countries[practice_id].append(ListedCountry(*country))
-        for practice_id, *objective in (
-            PracticeObjective.objects.filter(practice_id__in=ids)
-            .order_by("-is_primary", "objective__number")
-            .values_list("practice_id", "objective__number", "objective__title")
-        ):
-            objectives[practice_id].append(ListedObjective(*objective))
-        for practice_id, start, excerpt, *source in (
-            Citation.objects.filter(practice_id__in=ids)
-            .order_by("-source__publication_date", "source__title", "start")
-            .values_list(
-                "practice_id",
-                "start",
-                "excerpt",
-                "source__slug",
-                "source__title",
-                "source__publication_date",
-            )
-        ):
-            citations[practice_id].append(ListedCitation(ListedSource(*source), start, excerpt))
-        for practice in practices:
-            practice.listed_countries = countries[practice.pk]
-            practice.listed_objectives = objectives[practice.pk]
-            practice.listed_citations = citations[practice.pk]
-        return practices
-
     def search(self, query):
         """Practices matching a parsed query (see practices.search), best first when ordered by "rank"."""
         from practices import search
@@ -587,6 +542,13 @@ class Practice(models.Model):
     # "objective:5", "type:programme"): what the search filters and counts facets on,
     # kept by refresh_search_index() (related rows) and save() (type and scope).
     facet_keys = FacetKeysField(null=True, editable=False)
+    # What a search result shows of the practice's countries, GCM objectives and cited
+    # sources, each in the order shown: {"countries": [[iso3, name]], "objectives":
+    # [[number, title]], "sources": [[slug, title, year]]}. Copied from those rows by
+    # refresh_search_index(), as the search text is, so that a page of results is one
+    # query rather than four. Null until then (and nullable so that SQLite adds the column
+    # without rebuilding the table, which would drop the FTS5 triggers).
+    listing = models.JSONField(null=True, editable=False)
 
     objects = PracticeQuerySet.as_manager()
 
@@ -711,38 +673,75 @@ class Practice(models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def listed_countries(self):
+        """ListedCountry(iso3, name) of each of its countries, by name."""
+        return [ListedCountry(*row) for row in (self.listing or {}).get("countries", [])]
+
+    @property
+    def listed_objectives(self):
+        """ListedObjective(number, title) of each of its GCM objectives, the primary first."""
+        return [ListedObjective(*row) for row in (self.listing or {}).get("objectives", [])]
+
+    @property
     def cited_sources(self):
-        """The documents its citations quote, each once, in citation order (needs ``listed()``)."""
-        return list(dict.fromkeys(citation.source for citation in self.listed_citations))
+        """ListedSource(slug, title, year) of each document it cites, the latest first."""
+        return [ListedSource(*row) for row in (self.listing or {}).get("sources", [])]
 
 
 WORD_RE = re.compile(r"[^\W\d_]{3,40}")
 
 
+def practice_listing(countries, objectives, sources):
+    """A ``Practice.listing`` from the practice's links, given in any order: countries as
+    (iso3, name), objectives as (number, title, is_primary), cited sources as (slug, title,
+    publication date), once per citation. Sorted here, the same on every database."""
+    dated = {slug: (published, title) for slug, title, published in sources}
+    latest_first = sorted(
+        dated.items(),
+        key=lambda item: (item[1][0] is None, -(item[1][0] or date.min).toordinal(), item[1][1]),
+    )
+    return {
+        "countries": [[iso3, name] for iso3, name in sorted(countries, key=lambda c: c[1].casefold())],
+        "objectives": [
+            [number, title] for number, title, _ in sorted(objectives, key=lambda o: (not o[2], o[0]))
+        ],
+        "sources": [
+            [slug, title, published.year if published else None] for slug, (published, title) in latest_first
+        ],
+    }
+
+
 def _refresh_search_batch(ids):
     related = defaultdict(list)
     keys = defaultdict(list)
+    links = defaultdict(lambda: ([], [], []))  # practice_listing()'s countries, objectives, sources
     for practice_id, name, iso3, region in PracticeCountry.objects.filter(practice__in=ids).values_list(
         "practice_id", "country__name", "country__iso3", "country__region"
     ):
         related[practice_id] += [name, iso3]
         keys[practice_id] += [facet_key("region", region), facet_key("country", iso3)]
+        links[practice_id][0].append((iso3, name))
     for practice_id, name, acronym, slug in Practice.organisations.through.objects.filter(
         practice__in=ids
     ).values_list("practice_id", "organisation__name", "organisation__acronym", "organisation__slug"):
         related[practice_id] += [name, acronym]
         keys[practice_id].append(facet_key("organisation", slug))
-    for practice_id, excerpt, source in Citation.objects.filter(practice__in=ids).values_list(
-        "practice_id", "excerpt", "source__slug"
-    ):
+    for practice_id, excerpt, source, title, published in Citation.objects.filter(
+        practice__in=ids
+    ).values_list("practice_id", "excerpt", "source__slug", "source__title", "source__publication_date"):
         related[practice_id].append(excerpt)
         keys[practice_id].append(facet_key("source", source))
-    for facet, links, value in [
-        ("objective", PracticeObjective.objects, "objective__number"),
+        links[practice_id][2].append((source, title, published))
+    for practice_id, number, title, primary in PracticeObjective.objects.filter(practice__in=ids).values_list(
+        "practice_id", "objective__number", "objective__title", "is_primary"
+    ):
+        keys[practice_id].append(facet_key("objective", number))
+        links[practice_id][1].append((number, title, primary))
+    for facet, through, value in [
         ("principle", Practice.principles.through.objects, "guidingprinciple__slug"),
         ("meeting", Practice.meetings.through.objects, "meeting__slug"),
     ]:
-        for practice_id, key in links.filter(practice__in=ids).values_list("practice_id", value):
+        for practice_id, key in through.filter(practice__in=ids).values_list("practice_id", value):
             keys[practice_id].append(facet_key(facet, key))
 
     changed, words = [], set()
@@ -756,16 +755,19 @@ def _refresh_search_batch(ids):
         "practice_type",
         "scope",
         "facet_keys",
+        "listing",
     ):
         text = "\n".join(dict.fromkeys(part for part in related[practice.pk] if part))
         facet_keys = sorted({*practice.own_facet_keys(), *keys[practice.pk]})
-        if practice.search_related != text or practice.facet_keys != facet_keys:
+        listing = practice_listing(*links[practice.pk])
+        if (practice.search_related, practice.facet_keys, practice.listing) != (text, facet_keys, listing):
             practice.search_related = text
             practice.facet_keys = facet_keys
+            practice.listing = listing
             changed.append(practice)
         for field in (practice.title, practice.aliases, practice.summary, practice.description, text):
             words.update(WORD_RE.findall(field.lower()))
-    Practice.objects.bulk_update(changed, ["search_related", "facet_keys"])
+    Practice.objects.bulk_update(changed, ["search_related", "facet_keys", "listing"])
     SearchWord.objects.bulk_create(
         [SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True, batch_size=1000
     )
@@ -1100,9 +1102,11 @@ def refresh_practices_on_link_change(sender, instance, action, reverse, pk_set, 
 @receiver(post_save, sender=Meeting)
 @receiver(post_save, sender=GuidingPrinciple)
 @receiver(post_save, sender=SourceDocument)
+@receiver(post_save, sender=GcmObjective)
 def refresh_practices_of(sender, instance, created, raw=False, **kwargs):
-    """Names, acronyms, slugs and regions of these rows feed their practices' search text and
-    facet keys; a renamed organisation or a re-slugged meeting is found under its new name."""
+    """Names, acronyms, slugs and regions of these rows feed their practices' search text,
+    facet keys and listing; a renamed organisation or a re-slugged meeting is found under
+    its new name, and a result shows an objective's corrected title."""
     if raw:
         return
     if created:  # no practice uses it yet, but the facet index lists every document
@@ -1119,7 +1123,6 @@ def refresh_practices_of(sender, instance, created, raw=False, **kwargs):
 
 @receiver(post_save, sender=Practice)
 @receiver(post_delete, sender=Practice)
-@receiver(post_save, sender=GcmObjective)
 @receiver(post_delete, sender=Country)
 @receiver(post_delete, sender=Organisation)
 @receiver(post_delete, sender=Meeting)

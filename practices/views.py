@@ -200,7 +200,16 @@ class PracticeExportView(PracticeSearchMixin, View):
             )
         practices = (
             filterset.qs.prefetch_related(
-                Prefetch("meetings", queryset=Meeting.objects.only("slug", "name"), to_attr="listed_meetings")
+                Prefetch(
+                    "meetings", queryset=Meeting.objects.only("slug", "name"), to_attr="listed_meetings"
+                ),
+                Prefetch(
+                    "citations",
+                    queryset=Citation.objects.select_related("source")
+                    .only("practice_id", "start", "excerpt", "source__slug")
+                    .order_by("source", "start"),
+                    to_attr="listed_citations",
+                ),
             )
             .defer(None)
             .only(
@@ -213,8 +222,8 @@ class PracticeExportView(PracticeSearchMixin, View):
                 "practice_type",
                 "scope",
                 "published_at",
+                "listing",
             )
-            .listed()
         )
         rows = [self.row(p) for p in practices]
         stamp = timezone.now().strftime("%Y%m%d")

@@ -78,6 +78,7 @@ def test_filling_again_adds_to_the_practices_already_there(filled):
 def test_synthetic_practices_are_indexed_as_refresh_search_index_would(filled):
     before = dict(filled.values_list("pk", "search_related"))
     keys_before = dict(filled.values_list("pk", "facet_keys"))
+    listings_before = dict(filled.values_list("pk", "listing"))
     # The related text holds each practice's countries, organisations and excerpts.
     practice = filled.first()
     for link in PracticeCountry.objects.filter(practice=practice).select_related("country"):
@@ -90,6 +91,8 @@ def test_synthetic_practices_are_indexed_as_refresh_search_index_would(filled):
         pk: set(text.split("\n")) for pk, text in before.items()
     }
     assert dict(filled.values_list("pk", "facet_keys")) == keys_before
+    assert dict(filled.values_list("pk", "listing")) == listings_before
+    assert all(listing["countries"] and listing["sources"] for listing in listings_before.values())
     assert all(f"type:{p.practice_type}" in keys_before[p.pk] for p in filled)
     # Searchable at once, and "did you mean" knows their words.
     assert Practice.objects.search(search.parse(practice.title)).filter(pk=practice.pk).exists()

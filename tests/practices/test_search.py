@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -102,6 +104,48 @@ def test_the_index_follows_every_kind_of_edit(client):
 
     practice.delete()
     assert titles(client.get(SEARCH, {"q": "hub"})) == []
+
+
+def result_facts(client, params):
+    """{label: HTML} of the first result's facts (countries, objectives, source)."""
+    html = client.get(SEARCH, params).content.decode()
+    block = html.split('<dl class="result-facts">')[1].split("</dl>")[0]
+    return dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", block))
+
+
+def test_results_show_countries_objectives_and_sources_as_they_are_now(client):
+    practice = PracticeFactory(title="Harvest corridors", citation=False)  # Mexico, objective 5 (primary)
+    PracticeCountry.objects.create(
+        practice=practice, country=Country.objects.get(iso3="CAN"), role=PracticeCountry.Role.DESTINATION
+    )
+    PracticeObjective.objects.create(practice=practice, objective=GcmObjective.objects.get(number=2))
+    undated = CitationFactory(practice=practice).source
+    older = CitationFactory(practice=practice, source__publication_date=date(2015, 5, 1)).source
+    newer = CitationFactory(practice=practice, source__publication_date=date(2021, 3, 1)).source
+    facts = result_facts(client, {"q": "harvest"})
+    assert facts["Countries"] == "Canada, Mexico"  # by name
+    assert re.sub(r"<[^>]+>", "", facts["GCM objectives"]) == "5, 2"  # the primary first
+    assert f'title="{GcmObjective.objects.get(number=2).title}"' in facts["GCM objectives"]
+    assert facts["Source"] == f"{newer.title} (2021); {older.title} (2015); {undated.title}"
+
+    # Edits made anywhere show at once.
+    objective = GcmObjective.objects.get(number=2)
+    objective.title = "Minimize the adverse drivers that compel people to leave"
+    objective.save()
+    assert f'title="{objective.title}"' in result_facts(client, {"q": "harvest"})["GCM objectives"]
+    canada = Country.objects.get(iso3="CAN")
+    canada.name = "Canada (federal)"
+    canada.save()
+    assert result_facts(client, {"q": "harvest"})["Countries"] == "Canada (federal), Mexico"
+    PracticeCountry.objects.create(
+        practice=practice, country=Country.objects.get(iso3="GTM"), role=PracticeCountry.Role.ORIGIN
+    )
+    assert result_facts(client, {"q": "harvest"})["Countries"] == "Canada (federal), Guatemala, Mexico"
+    Citation.objects.get(practice=practice, source=newer).delete()
+    assert result_facts(client, {"q": "harvest"})["Source"] == f"{older.title} (2015); {undated.title}"
+    older.publication_date = date(2023, 1, 1)
+    older.save()
+    assert result_facts(client, {"q": "harvest"})["Source"] == f"{older.title} (2023); {undated.title}"
 
 
 def test_results_show_highlighted_snippets_and_escape_the_text(client):
@@ -343,11 +387,11 @@ def test_search_page_queries_stay_constant_whatever_the_page_size_and_facets(
     # facet keys and labels, in a constant number of statements.
     with django_assert_max_num_queries(16):
         assert client.get(SEARCH, heavy).status_code == 200
-    # Then: the index's version token, the page's rows (with their snippets, and by
-    # relevance their ids as a subquery), its countries, objectives and citations, and,
-    # with words, their matches.
+    # Then: the index's version token, the page's rows (with what a result shows of
+    # their relations and, with words, their snippets; by relevance, their ids as a
+    # subquery) and, with words, the words' matches.
     for params in ({}, {"per_page": "10"}, {"q": "seasonal"}, {"q": "seasonal", "sort": "title"}, heavy):
-        with django_assert_max_num_queries(5 + ("q" in params)):
+        with django_assert_max_num_queries(2 + ("q" in params)):
             response = client.get(SEARCH, params)
         assert response.status_code == 200
     assert len(response.context["practices"]) > 10
