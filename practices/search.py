@@ -327,19 +327,6 @@ def with_snippets(queryset, query, words=36):
     if is_postgresql():
         pg_query = _pg_full_query(query)
 
-        def headline(text):
-            return SearchHeadline(
-                text,
-                pg_query,
-                config="english",
-                start_sel=START_MARK,
-                stop_sel=STOP_MARK,
-                max_words=words,
-                min_words=words // 2,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-
         def words_weighted(weight):
             return Func(
                 F("search_vector"),
@@ -356,14 +343,26 @@ def with_snippets(queryset, query, words=36):
         # (with the results), else from all the text, as on SQLite. The vector's weight-B
         # part is the summary's words and its C part the description's, so which one
         # matches is known without parsing either.
+        quoted = Case(
+            When(summary_words=pg_query, then=F("summary")),
+            When(description_words=pg_query, then=joined("description", "results")),
+            default=joined("summary", "description", "search_related"),
+            output_field=TextField(),
+        )
         return queryset.alias(
             summary_words=words_weighted("b"),
             description_words=words_weighted("c"),
         ).annotate(
-            headline=Case(
-                When(summary_words=pg_query, then=headline("summary")),
-                When(description_words=pg_query, then=headline(joined("description", "results"))),
-                default=headline(joined("summary", "description", "search_related")),
+            headline=SearchHeadline(
+                quoted,
+                pg_query,
+                config="english",
+                start_sel=START_MARK,
+                stop_sel=STOP_MARK,
+                max_words=words,
+                min_words=words // 2,
+                max_fragments=2,
+                fragment_delimiter=" … ",
             )
         )
 
