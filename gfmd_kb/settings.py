@@ -125,9 +125,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+LANGUAGE_CODE = "en-gb"  # British formats (dates, numbers); still applied without i18n
 TIME_ZONE = "UTC"
-USE_I18N = True
+# The site is in English only: no translation machinery on every rendered value (~10 %
+# of a search page's rendering). Turn it on with LocaleMiddleware when translations come.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
