@@ -609,17 +609,28 @@ def measure(requests=REQUESTS, repeat=20):
         return (time.perf_counter() - began) * 1000
 
     freeze_after_first_request()  # the serving processes' policy (gfmd_kb.wsgi)
+    queries = {}
     with search_client() as client:
         for label, params in requests:
             _get(client, url, params)  # warm: caches, plans, connection, facet index
             FacetIndex.forget_matches()
             with CaptureQueriesContext(connection) as captured:
                 _get(client, url, params)
-            queries = len(captured)  # now: the next request clears the connection's query log
-            times = [timed(params, cold=True) for _ in range(repeat)]
-            warm_times = [timed(params, cold=False) for _ in range(repeat)]
+            queries[label] = len(captured)  # now: the next request clears the query log
+        # Round after round of every request, rather than each request's runs in a row:
+        # a busy spell on the machine then slows every request a little instead of all
+        # the runs of one.
+        times = {label: [] for label, _ in requests}
+        warm_times = {label: [] for label, _ in requests}
+        for _ in range(repeat):
+            for label, params in requests:
+                times[label].append(timed(params, cold=True))
+        for _ in range(repeat):
+            for label, params in requests:
+                warm_times[label].append(timed(params, cold=False))
+        for label, params in requests:
             total, corrected = result_count(params)
-            rows.append(Row(label, params, times, queries, total, corrected, warm_times))
+            rows.append(Row(label, params, times[label], queries[label], total, corrected, warm_times[label]))
     return rows
 
 
