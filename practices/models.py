@@ -472,11 +472,11 @@ class PracticeQuerySet(models.QuerySet):
         The database derives the index itself from each practice row (a trigger on
         PostgreSQL, FTS5 triggers on SQLite), so edits to a practice are never stale.
         What lives in other tables (country names, organisation names and acronyms,
-        citation excerpts) is copied into ``search_related`` here, and every facet value
-        into ``facet_keys``; every write path that changes those rows calls this
-        (RefreshesPracticeIndex: saves and deletes of citations, country and objective
-        links; the admin's save_related, the receivers at the end of this module, the
-        loader once at its end).
+        citation excerpts) is copied into ``search_related`` here, every facet value into
+        ``facet_keys``, and what a search result shows of them into ``listing``. Every
+        write path that changes those rows calls this (RefreshesPracticeIndex: saves and
+        deletes of citations, country and objective links; the admin's save_related, the
+        receivers at the end of this module, the loader once at its end).
         """
         if getattr(_bulk_loading, "active", False):
             return
