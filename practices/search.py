@@ -217,6 +217,11 @@ def parse(text):
         pending_or = False
     if clause:
         query.clauses.append(clause)
+    if text and not query:
+        raise QueryError(
+            "Your search has no word to look for: punctuation and common words such as "
+            "“the” or “or” are left out. Type a word or a name, or use the filters."
+        )
     if len(query.clauses) + len(query.excluded) > MAX_TERMS:
         raise QueryError(
             f"Your search has {len(query.clauses) + len(query.excluded)} terms; the limit is "

@@ -256,6 +256,17 @@ def test_punctuation_and_database_syntax_are_just_text(client, query):
     assert Practice.objects.count() == 1
 
 
+@pytest.mark.parametrize("query", ['"""((::**--||', "-", "or or or", "%%%", "*", "the of and"])
+def test_a_search_with_no_word_says_so_and_lists_every_practice(client, query):
+    PracticeFactory.create_batch(2)
+    response = client.get(SEARCH, {"q": query})
+    assert response.status_code == 200
+    assert "Your search has no word to look for" in response.content.decode()
+    assert len(response.context["practices"]) == 2
+    # What was typed stays in the box, to be mended.
+    assert response.context["form"].data["q"] == query
+
+
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "99999", "1e9"])
 def test_any_page_number_gives_a_page(client, page):
     PracticeFactory.create_batch(3)
