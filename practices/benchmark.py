@@ -362,14 +362,13 @@ def _fill_batch(rng, corpus, vocabulary, offset, count, now, words):
         citations = list(
             {(source.pk, start): (source, excerpt, start) for source, excerpt, start in citations}.values()
         )
-        # The related text, as refresh_search_index() builds it: countries (by name), then
-        # organisations, then citation excerpts (by source and position), each part once.
-        related = []
-        for pk in sorted(country_ids, key=vocabulary.country_names.get):
-            related += [vocabulary.country_names[pk], vocabulary.country_iso3[pk]]
+        # The related text, as refresh_search_index() builds it: citation excerpts (by source
+        # and position), then organisations, then countries (by name), each part once.
+        related = [excerpt for _, excerpt, _ in sorted(citations, key=lambda c: (c[0].pk, c[2]))]
         for pk in organisation_ids:
             related += list(vocabulary.organisation_names[pk])
-        related += [excerpt for _, excerpt, _ in sorted(citations, key=lambda c: (c[0].pk, c[2]))]
+        for pk in sorted(country_ids, key=vocabulary.country_names.get):
+            related += [vocabulary.country_names[pk], vocabulary.country_iso3[pk]]
         practice.search_related = "\n".join(dict.fromkeys(part for part in related if part))
         meeting_ids = pick_distinct(
             rng, vocabulary.meetings, vocabulary.meeting_weights, pick(rng, MEETINGS_PER_PRACTICE)

@@ -715,23 +715,25 @@ def _refresh_search_batch(ids):
     related = defaultdict(list)
     keys = defaultdict(list)
     links = defaultdict(lambda: ([], [], []))  # practice_listing()'s countries, objectives, sources
-    for practice_id, name, iso3, region in PracticeCountry.objects.filter(practice__in=ids).values_list(
-        "practice_id", "country__name", "country__iso3", "country__region"
-    ):
-        related[practice_id] += [name, iso3]
-        keys[practice_id] += [facet_key("region", region), facet_key("country", iso3)]
-        links[practice_id][0].append((iso3, name))
-    for practice_id, name, acronym, slug in Practice.organisations.through.objects.filter(
-        practice__in=ids
-    ).values_list("practice_id", "organisation__name", "organisation__acronym", "organisation__slug"):
-        related[practice_id] += [name, acronym]
-        keys[practice_id].append(facet_key("organisation", slug))
+    # The related text holds the citation excerpts first, then organisation names, then
+    # country names and codes: a snippet drawn from it then quotes a passage, not a list.
     for practice_id, excerpt, source, title, published in Citation.objects.filter(
         practice__in=ids
     ).values_list("practice_id", "excerpt", "source__slug", "source__title", "source__publication_date"):
         related[practice_id].append(excerpt)
         keys[practice_id].append(facet_key("source", source))
         links[practice_id][2].append((source, title, published))
+    for practice_id, name, acronym, slug in Practice.organisations.through.objects.filter(
+        practice__in=ids
+    ).values_list("practice_id", "organisation__name", "organisation__acronym", "organisation__slug"):
+        related[practice_id] += [name, acronym]
+        keys[practice_id].append(facet_key("organisation", slug))
+    for practice_id, name, iso3, region in PracticeCountry.objects.filter(practice__in=ids).values_list(
+        "practice_id", "country__name", "country__iso3", "country__region"
+    ):
+        related[practice_id] += [name, iso3]
+        keys[practice_id] += [facet_key("region", region), facet_key("country", iso3)]
+        links[practice_id][0].append((iso3, name))
     for practice_id, number, title, primary in PracticeObjective.objects.filter(practice__in=ids).values_list(
         "practice_id", "objective__number", "objective__title", "is_primary"
     ):

@@ -30,7 +30,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchRank, SearchVec
 from django.contrib.postgres.search import SearchQuery as PgQuery
 from django.db import connection
 from django.db.models import Case, F, FloatField, Func, IntegerField, TextField, Value, When
-from django.db.models.functions import Length
+from django.db.models.functions import Length, NullIf
 from django.db.models.lookups import GreaterThan
 from django.db.models.sql import Query as SqlQuery
 
@@ -341,8 +341,11 @@ def with_snippets(queryset, query, words=36):
             )
 
         def joined(*fields):
-            # One concat_ws() rather than Concat()'s nested pairs: cheaper to compile.
-            return Func(Value(" … "), *fields, function="concat_ws", output_field=TextField())
+            # One concat_ws() rather than Concat()'s nested pairs: cheaper to compile. It
+            # skips NULLs, so empty parts (a practice without a description) become NULL
+            # rather than a "… …" in the snippet.
+            parts = [NullIf(field, Value("")) for field in fields]
+            return Func(Value(" … "), *parts, function="concat_ws", output_field=TextField())
 
         # The snippet comes from the summary when it matches, else from the description
         # (with the results), else from all the text, as on SQLite. The vector's weight-B

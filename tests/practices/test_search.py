@@ -186,6 +186,30 @@ def test_snippets_quote_the_summary_when_it_matches_else_the_description(client)
     assert "unions agree" not in in_description  # the summary's words, which do not match
 
 
+def test_a_practice_matched_only_by_its_related_text_quotes_the_cited_passage(client):
+    # The FLOC agreement of the seed data: "labour" is only in its excerpt and its
+    # organisation's name, and it has no description.
+    practice = PracticeFactory(
+        title="Collective bargaining for farm workers",
+        summary="A union agreement covering guest workers on farms.",
+        citation=False,
+        country=Country.objects.get(iso3="MEX"),
+    )
+    PracticeCountry.objects.create(
+        practice=practice, country=Country.objects.get(iso3="USA"), role=PracticeCountry.Role.DESTINATION
+    )
+    practice.organisations.add(OrganisationFactory(name="Farm Labor Organizing Committee", acronym="FLOC"))
+    passage = "The Farm Labour Organizing Committee union is active in Mexico and the United States."
+    CitationFactory(practice=practice, excerpt=passage, source__text=f"Agreements.\n\n{passage}\n")
+    html = client.get(SEARCH, {"q": "labour"}).content.decode()
+    snippet = html.split('<p class="snippet">')[1].split("</p>")[0]
+    # It leads with the passage, not with the list of countries and their codes (PostgreSQL
+    # may run on into the names after it, to make up the snippet's length).
+    before, passage, _ = snippet.partition("The Farm <mark>Labour</mark> Organizing Committee union")
+    assert passage and "MEX" not in before
+    assert "… …" not in snippet  # no empty description between the parts
+
+
 def test_a_misspelt_query_is_corrected_when_it_finds_nothing(client):
     PracticeFactory(title="Remittances for development", summary="Money sent home by migrants.")
     response = client.get(SEARCH, {"q": "remitances"})
