@@ -205,8 +205,8 @@ def test_a_practice_matched_only_by_its_related_text_quotes_the_cited_passage(cl
     snippet = html.split('<p class="snippet">')[1].split("</p>")[0]
     # It leads with the passage, not with the list of countries and their codes (PostgreSQL
     # may run on into the names after it, to make up the snippet's length).
-    before, passage, _ = snippet.partition("The Farm <mark>Labour</mark> Organizing Committee union")
-    assert passage and "MEX" not in before
+    before, quoted, _ = snippet.partition("The Farm <mark>Labour</mark> Organizing Committee union")
+    assert quoted and "MEX" not in before
     assert "… …" not in snippet  # no empty description between the parts
 
 
