@@ -61,6 +61,7 @@ from practices.models import (
     Theme,
     facet_key,
     practice_listing,
+    practice_related_text,
 )
 from sources.models import SourceDocument
 
@@ -362,14 +363,15 @@ def _fill_batch(rng, corpus, vocabulary, offset, count, now, words):
         citations = list(
             {(source.pk, start): (source, excerpt, start) for source, excerpt, start in citations}.values()
         )
-        # The related text, as refresh_search_index() builds it: citation excerpts (by source
-        # and position), then organisations, then countries (by name), each part once.
-        related = [excerpt for _, excerpt, _ in sorted(citations, key=lambda c: (c[0].pk, c[2]))]
-        for pk in organisation_ids:
-            related += list(vocabulary.organisation_names[pk])
-        for pk in sorted(country_ids, key=vocabulary.country_names.get):
-            related += [vocabulary.country_names[pk], vocabulary.country_iso3[pk]]
-        practice.search_related = "\n".join(dict.fromkeys(part for part in related if part))
+        practice.search_related = practice_related_text(
+            [excerpt for _, excerpt, _ in sorted(citations, key=lambda c: (c[0].pk, c[2]))],
+            [part for pk in organisation_ids for part in vocabulary.organisation_names[pk]],
+            [
+                part
+                for pk in sorted(country_ids, key=vocabulary.country_names.get)
+                for part in (vocabulary.country_names[pk], vocabulary.country_iso3[pk])
+            ],
+        )
         meeting_ids = pick_distinct(
             rng, vocabulary.meetings, vocabulary.meeting_weights, pick(rng, MEETINGS_PER_PRACTICE)
         )

@@ -711,27 +711,32 @@ def practice_listing(countries, objectives, sources):
     }
 
 
+def practice_related_text(excerpts, organisations, countries):
+    """A ``Practice.search_related`` from the practice's links: its citation excerpts first,
+    then organisation names and acronyms, then country names and codes, each part once. A
+    snippet drawn from it then quotes a passage rather than a list of names."""
+    return "\n".join(dict.fromkeys(part for part in [*excerpts, *organisations, *countries] if part))
+
+
 def _refresh_search_batch(ids):
-    related = defaultdict(list)
+    related = defaultdict(lambda: ([], [], []))  # practice_related_text()'s three parts
     keys = defaultdict(list)
     links = defaultdict(lambda: ([], [], []))  # practice_listing()'s countries, objectives, sources
-    # The related text holds the citation excerpts first, then organisation names, then
-    # country names and codes: a snippet drawn from it then quotes a passage, not a list.
     for practice_id, excerpt, source, title, published in Citation.objects.filter(
         practice__in=ids
     ).values_list("practice_id", "excerpt", "source__slug", "source__title", "source__publication_date"):
-        related[practice_id].append(excerpt)
+        related[practice_id][0].append(excerpt)
         keys[practice_id].append(facet_key("source", source))
         links[practice_id][2].append((source, title, published))
     for practice_id, name, acronym, slug in Practice.organisations.through.objects.filter(
         practice__in=ids
     ).values_list("practice_id", "organisation__name", "organisation__acronym", "organisation__slug"):
-        related[practice_id] += [name, acronym]
+        related[practice_id][1].extend([name, acronym])
         keys[practice_id].append(facet_key("organisation", slug))
     for practice_id, name, iso3, region in PracticeCountry.objects.filter(practice__in=ids).values_list(
         "practice_id", "country__name", "country__iso3", "country__region"
     ):
-        related[practice_id] += [name, iso3]
+        related[practice_id][2].extend([name, iso3])
         keys[practice_id] += [facet_key("region", region), facet_key("country", iso3)]
         links[practice_id][0].append((iso3, name))
     for practice_id, number, title, primary in PracticeObjective.objects.filter(practice__in=ids).values_list(
@@ -759,7 +764,7 @@ def _refresh_search_batch(ids):
         "facet_keys",
         "listing",
     ):
-        text = "\n".join(dict.fromkeys(part for part in related[practice.pk] if part))
+        text = practice_related_text(*related[practice.pk])
         facet_keys = sorted({*practice.own_facet_keys(), *keys[practice.pk]})
         listing = practice_listing(*links[practice.pk])
         if (practice.search_related, practice.facet_keys, practice.listing) != (text, facet_keys, listing):
