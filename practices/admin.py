@@ -15,6 +15,7 @@ from practices.models import (
     PracticeCountry,
     PracticeObjective,
     Theme,
+    ThesaurusEntry,
 )
 from practices.slugs import record_slug_change
 
@@ -143,11 +144,6 @@ class PracticeAdmin(VersionAdmin):
             request.practice_slug_before_revert = practice.values_list("slug", flat=True).first()
         return super().revision_view(request, object_id, version_id, extra_context)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Organisations, countries and citations feed the practice's search text.
-        Practice.objects.filter(pk=form.instance.pk).refresh_search_index()
-
     def _set_status(self, request, queryset, status, verb):
         # Saved one by one inside a revision, so each change is in the practice's history.
         with reversion.create_revision():
@@ -247,3 +243,23 @@ class MeetingAdmin(VersionAdmin):
     ]
     list_select_related = ["country"]
     date_hierarchy = "start_date"
+
+
+@admin.register(ThesaurusEntry)
+class ThesaurusEntryAdmin(VersionAdmin):
+    """The search thesaurus: a saved entry changes what searches find at once."""
+
+    list_display = ["slug", "kind", "terms_shown", "expansions_shown", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["slug", "terms", "expansions", "note"]
+    prepopulated_fields = {"slug": ["terms"]}
+    readonly_fields = ["updated_at"]
+    fields = ["kind", "terms", "expansions", "note", "slug", "updated_at"]
+
+    @admin.display(description="terms")
+    def terms_shown(self, obj):
+        return " · ".join(obj.term_list)
+
+    @admin.display(description="also finds")
+    def expansions_shown(self, obj):
+        return " · ".join(obj.expansion_list) or "(each other)"

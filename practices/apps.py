@@ -8,6 +8,9 @@ class PracticesConfig(AppConfig):
 
     def ready(self):
         from practices.curators import ensure_curators_group
+        from practices.search import indexing
+
+        indexing.connect()
 
         # Permissions only exist after post_migrate, so the group is (re)built then.
         post_migrate.connect(ensure_curators_group, sender=self)

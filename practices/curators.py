@@ -14,6 +14,9 @@ CURATOR_PERMISSIONS = [
     ("practices", "organisation", ["add", "change", "view"]),
     ("practices", "meeting", ["add", "change", "view"]),
     ("practices", "theme", ["add", "change", "view"]),
+    # The search thesaurus is curated like the knowledge: a wrong entry is deleted outright
+    # (its versions stay in the history).
+    ("practices", "thesaurusentry", ["add", "change", "delete", "view"]),
     ("practices", "country", ["view"]),
     ("practices", "gcmobjective", ["view"]),
     ("practices", "guidingprinciple", ["view"]),

@@ -1,21 +1,19 @@
-"""The one definition of how practices are searched and filtered.
+"""The filters of the search page, its exports and its feed, declared once.
 
-``PracticeFilter`` drives the search page, its exports and its feed alike. Facets are
-disjunctive, as in serious faceted search: values OR within a facet, facets AND across,
-and each facet's counts are computed with every *other* active filter applied, so ticking
-Mexico neither hides Ecuador nor sets its count to zero.
+``PracticeFilter`` says what a request asks for (words, facet values, years, sort, page
+size) and filters a queryset by it. Facets are disjunctive, as in serious faceted search:
+values OR within a facet, facets AND across. Assembling the page from that (the tally,
+facet counts, relaxed and widened matching, the ranked page) is ``practices.search.page``.
 """
 
-from dataclasses import dataclass, field
 from functools import cached_property
 
 import django_filters
 from django import forms
 from django.db.models import F
 
-from practices import search
-from practices.facet_index import FacetIndex
 from practices.models import Practice, PracticeScope, PracticeType, facet_key
+from practices.search.query import QueryError, SearchQuery, parse
 
 REGIONS = ["Africa", "Americas", "Asia", "Europe", "Oceania"]
 MAX_VALUES_PER_FACET = 50
@@ -26,8 +24,8 @@ DEFAULT_PAGE_SIZE = 25
 class SearchForm(forms.Form):
     def clean_q(self):
         try:
-            return search.parse(self.cleaned_data.get("q") or "")
-        except search.QueryError as error:
+            return parse(self.cleaned_data.get("q") or "")
+        except QueryError as error:
             raise forms.ValidationError(str(error), code="bad_query") from error
 
 
@@ -68,6 +66,7 @@ class PracticeFilter(django_filters.FilterSet):
     country = FacetFilter(label="Country", method="filter_facet")
     objective = FacetFilter(label="GCM objective", method="filter_facet")
     principle = FacetFilter(label="Guiding principle", method="filter_facet")
+    theme = FacetFilter(label="Theme", method="filter_facet")
     meeting = FacetFilter(label="Meeting", method="filter_facet")
     source = FacetFilter(label="Source document", method="filter_facet")
     organisation = FacetFilter(label="Organisation", method="filter_facet")
@@ -93,6 +92,7 @@ class PracticeFilter(django_filters.FilterSet):
         "country",
         "objective",
         "principle",
+        "theme",
         "meeting",
         "source",
         "organisation",
@@ -121,16 +121,18 @@ class PracticeFilter(django_filters.FilterSet):
         keys = self.selected.get(self.GROUPS.get(name, name))
         return queryset.filter(facet_keys__any_of=keys) if keys else queryset
 
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, known=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        # {facet: values in use} (the search page passes the facet index's): values no
+        # practice can have (an unknown country code, a stale slug) are then left out, as
+        # the page says beside the facet ("Not found, ignored"). Without it, all are kept.
+        self.known = known
+
     @cached_property
     def selected(self):
-        """{facet group: the Practice.facet_keys it asks for}, region and country as "place".
-
-        Values no practice can have (an unknown country code, a stale slug) are left out, as
-        the page says beside the facet ("Not found, ignored"); the facet index's labels list
-        every value in use.
-        """
-        known = {name: {str(row[0]) for row in rows} for name, rows in self.index.labels.items()}
-        known.update(
+        """{facet group: the Practice.facet_keys it asks for}, region and country as "place"."""
+        known = dict(
+            self.known or {},
             region={region.lower() for region in REGIONS},
             type=set(PracticeType.values),
             scope=set(PracticeScope.values),
@@ -138,7 +140,8 @@ class PracticeFilter(django_filters.FilterSet):
         groups = {}
         for name in self.FACETS:
             keys = [facet_key(name, value) for value in self.cleaned(name, [])]
-            keys = [key for key in keys if key.partition(":")[2] in known[name]]
+            if self.known is not None:
+                keys = [key for key in keys if key.partition(":")[2] in known.get(name, ())]
             if keys:
                 groups.setdefault(self.GROUPS.get(name, name), []).extend(keys)
         return groups
@@ -170,7 +173,7 @@ class PracticeFilter(django_filters.FilterSet):
 
     @property
     def query(self):
-        return self.cleaned("q") or search.SearchQuery(text="")
+        return self.cleaned("q") or SearchQuery(text="")
 
     @property
     def sort_key(self):
@@ -205,140 +208,6 @@ class PracticeFilter(django_filters.FilterSet):
         """Whether anything narrows the results (a query, a facet value or a year)."""
         return bool(self.query) or bool(self.active_filters())
 
-    # --- total, page, facet counts and decades, from the facet index ------------------
-
-    @cached_property
-    def index(self):
-        """The facet index of the published practices (practices.facet_index), current."""
-        return FacetIndex.current(self.SORT_FIELDS)
-
-    @cached_property
-    def tally(self):
-        """The total, this page's ids, every facet's counts and the decades.
-
-        The database finds the practices matching the query, unranked: every match counts
-        towards the facets, and on PostgreSQL finding them reads only the narrow words
-        table. The rest is set arithmetic on the in-memory facet index, over the same facet
-        keys the FilterSet's own filters use. The index holds the published practices: what
-        the page, exports and feed search.
-
-        Sorted by relevance, the page is this FilterSet's own ordered queryset, sliced: only
-        the database holds the ranks, and it ranks the practices passing the filters and
-        keeps the best of them in one top-N sort, which costs far less than sending every
-        match's rank back to be sorted here (90,000 of them for a broad word at 100,000
-        practices). Every other sort reads the page off the index.
-        """
-        index = self.index
-        filters = {group: index.having(keys) for group, keys in self.selected.items()}
-        low, high = self.cleaned("year_from"), self.cleaned("year_to")
-        if low is not None or high is not None:
-            filters["years"] = index.started_between(low, high)
-        base = index.everything
-        if self.query:
-            base = index.matched(self.query.key, lambda: search.matching_ids(self.query))
-        matching, counts = index.count(base, filters, groups=self.GROUPS)
-        total = matching.bit_count()
-        size = self.page_size
-        # Past the end (a stale link): the last page, as Paginator.get_page() does.
-        number = min(self._page_number(), max(1, -(-total // size)))
-        start = (number - 1) * size
-        if self.sort_key != "relevance":
-            page_ids = index.page(matching, self.sort_key, start, size)
-        elif total:
-            # Unevaluated: page_practices() sends it as a subquery of the page's query.
-            page_ids = self.qs.values_list("pk", flat=True)[start : start + size]
-        else:
-            page_ids = []
-        return Tally(
-            total=total,
-            page_ids=page_ids,
-            counts=counts,
-            page_number=number,
-        )
-
-    def page_practices(self):
-        """This page's practices, in order, each with its ``snippet`` (HTML, or None).
-
-        One query, whatever the sort: the rows carry what a result shows of their
-        relations (``Practice.listing``) and, with words, their snippets; by relevance,
-        the ranked page's ids are its subquery.
-        """
-        page = self.queryset.filter(pk__in=self.tally.page_ids)
-        if self.query:
-            page = search.with_snippets(page.search(self.query), self.query)
-        practices = list(page.order_by(*order_by(self.SORTS[self.sort_key][1])))
-        for practice in practices:
-            practice.snippet = search.marked(practice.headline) if self.query else None
-        return practices
-
-    def _page_number(self):
-        number = str(self.data.get("page", "1")) if self.is_bound else "1"
-        return int(number) if number.isdigit() and 0 < len(number) <= 6 and int(number) > 0 else 1
-
-    @property
-    def total(self):
-        return self.tally.total
-
-    def facets(self):
-        """Every facet with its values, counts (other filters applied) and selection."""
-        counts, labels = self.tally.counts, self.index.labels
-        return [
-            self._place_facet(counts, labels["country"]),
-            self._facet("objective", labels["objective"], counts),
-            self._facet("principle", labels["principle"], counts),
-            self._facet("meeting", labels["meeting"], counts, by_count=True),
-            self._facet("source", labels["source"], counts, by_count=True),
-            self._facet("organisation", labels["organisation"], counts, by_count=True),
-            self._facet("type", PracticeType.choices, counts),
-            self._facet("scope", PracticeScope.choices, counts),
-        ]
-
-    def decades(self):
-        """Practices by decade of their start, other filters applied (the period facet)."""
-        return sorted((int(decade), n) for decade, n in self.tally.counts.get("decade", {}).items())
-
-    def _facet(self, name, rows, counts, by_count=False):
-        number = counts.get(name, {})
-        rows = list(rows)
-        if not self.active:  # nothing narrows: the values with a count are all there is to show
-            rows = [(key, label) for key, label in rows if key in number]
-        if by_count:
-            rows.sort(key=lambda row: (-number.get(row[0], 0), row[1].lower()))
-        return Facet.build(self.filters[name], name, rows, number, set(self.cleaned(name, [])))
-
-    def _place_facet(self, counts, countries):
-        """Regions, each with its countries nested: two facets shown as one tree."""
-        selected_regions = {v.lower() for v in self.cleaned("region", [])}
-        selected_countries = {v.upper() for v in self.cleaned("country", [])}
-        region_counts, country_counts = counts.get("region", {}), counts.get("country", {})
-        by_region = {region: [] for region in REGIONS}
-        active = self.active
-        for iso3, name, region in countries:
-            count = country_counts.get(iso3, 0)
-            if active or count:
-                by_region.setdefault(region, []).append(
-                    FacetValue(iso3, name, count, iso3 in selected_countries)
-                )
-        regions = [
-            FacetValue(
-                region.lower(),
-                region,
-                region_counts.get(region.lower(), 0),
-                region.lower() in selected_regions,
-                children=by_region[region],
-            )
-            for region in REGIONS
-            if by_region.get(region) or region_counts.get(region.lower())
-        ]
-        known = {r.lower() for r in REGIONS}
-        return Facet(
-            name="region",
-            label="Region and country",
-            values=regions,
-            unknown=sorted(selected_regions - known)
-            + sorted(selected_countries - {c.value for r in regions for c in r.children}),
-        )
-
 
 def order_by(fields):
     """ORM ordering for SORTS fields: empty values last, the id last to break ties."""
@@ -346,82 +215,3 @@ def order_by(fields):
         F(field[1:]).desc(nulls_last=True) if field.startswith("-") else F(field).asc(nulls_last=True)
         for field in fields
     ] + ["pk"]
-
-
-@dataclass
-class Tally:
-    total: int
-    page_ids: list  # in order; by relevance, a sliced queryset of them
-    counts: dict  # {facet: {value: practices}}, and "decade"
-    page_number: int
-
-
-@dataclass
-class FacetValue:
-    value: str
-    label: str
-    count: int
-    selected: bool
-    children: list = field(default_factory=list)
-
-
-@dataclass
-class Facet:
-    name: str
-    label: str
-    values: list
-    unknown: list = field(default_factory=list)
-
-    @classmethod
-    def build(cls, filter_, name, rows, counts, selected):
-        values = [FacetValue(key, label, counts.get(key, 0), key in selected) for key, label in rows]
-        return cls(
-            name=name,
-            label=filter_.label,
-            values=values,
-            unknown=sorted(selected - {v.value for v in values}),
-        )
-
-    SHOWN = 8
-
-    @property
-    def shown(self):
-        """The values listed at first: the first few, plus any selected further down."""
-        if len(self.values) <= self.SHOWN + 2:
-            return self.values
-        return self.values[: self.SHOWN] + [v for v in self.values[self.SHOWN :] if v.selected]
-
-    @property
-    def more(self):
-        """The values behind "show all"."""
-        shown = {id(value) for value in self.shown}
-        return [value for value in self.values if id(value) not in shown]
-
-    @property
-    def selected_values(self):
-        return [v for v in self.values if v.selected] + [
-            c for v in self.values for c in v.children if c.selected
-        ]
-
-
-def search_practices(data, queryset=None, request=None):
-    """Run a search as the page does: ``(filterset, total, corrected_from)``.
-
-    A query that finds nothing is retried with its misspelt words corrected against the
-    indexed vocabulary; ``corrected_from`` is then the query as typed.
-    """
-    if queryset is None:
-        queryset = Practice.objects.published()
-    filterset = PracticeFilter(data, queryset=queryset, request=request)
-    total = filterset.total
-    query = filterset.query
-    if query and total == 0:
-        corrected = search.suggest(query)
-        if corrected and corrected != query.text:
-            retry_data = data.copy()
-            retry_data["q"] = corrected
-            retry = PracticeFilter(retry_data, queryset=queryset, request=request)
-            retry_total = retry.total
-            if retry_total:
-                return retry, retry_total, query.text
-    return filterset, total, None

@@ -25,7 +25,7 @@ from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from practices.models import LoadedRecord, search_index_refreshed_once
+from practices.models import LoadedRecord
 
 
 def canonical(fields):
@@ -96,9 +96,12 @@ class LoadReport:
 def load_knowledge_base(path, force=False, progress=None):
     records = json.loads(path.read_text(encoding="utf-8"))
     report = LoadReport()
-    remembered = {(r.model, r.natural_key): r for r in LoadedRecord.objects.all()}
-    # Practices and their links arrive row by row: index each practice once, at the end.
-    with search_index_refreshed_once(), reversion.create_revision():
+    # What earlier loads of this fixture's models wrote (other fixtures keep their own).
+    labels = {record["model"] for record in records}
+    remembered = {(r.model, r.natural_key): r for r in LoadedRecord.objects.filter(model__in=labels)}
+    # Practices and their links arrive row by row; the search index owner re-indexes each
+    # practice written once, when this transaction commits (practices.search.indexing).
+    with reversion.create_revision():
         reversion.set_comment("Loaded from the seed fixtures")
         for index, record in enumerate(records, start=1):
             label = record["model"]

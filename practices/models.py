@@ -1,22 +1,18 @@
 import json
-import re
-import threading
 import uuid
-from collections import defaultdict, namedtuple
-from contextlib import contextmanager
-from datetime import date
+from collections import namedtuple
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from practices.rendering import render_markdown
+from practices.search import lexical
+from practices.search.query import content_words
 from sources.models import SourceDocument
 
 # What a search result shows of a practice's relations (Practice.listing).
@@ -418,27 +414,12 @@ def facet_key(facet, value):
     return f"{facet}:{value}"
 
 
-# Facets a practice takes from its own row (refresh_search_index() adds the others).
+# Facets a practice takes from its own row (practices.search.indexing adds the others).
 ROW_FACETS = ("type", "scope")
 
 
 # Paths under /practices/ that are pages, not practices: no practice may take these slugs.
 RESERVED_PRACTICE_SLUGS = frozenset({"brief", "feed"})
-
-
-_bulk_loading = threading.local()
-
-
-@contextmanager
-def search_index_refreshed_once():
-    """Run a bulk load: the per-row index refreshes are skipped inside, and every practice
-    is refreshed once at the end."""
-    _bulk_loading.active = True
-    try:
-        yield
-    finally:
-        _bulk_loading.active = False
-    Practice.objects.refresh_search_index()
 
 
 class PracticeQuerySet(models.QuerySet):
@@ -461,29 +442,10 @@ class PracticeQuerySet(models.QuerySet):
         )
 
     def search(self, query):
-        """Practices matching a parsed query (see practices.search), best first when ordered by "rank"."""
-        from practices import search
-
-        return search.apply(self, query)
-
-    def refresh_search_index(self, batch_size=1000):
-        """Rebuild the search text these practices take from related rows.
-
-        The database derives the index itself from each practice row (a trigger on
-        PostgreSQL, FTS5 triggers on SQLite), so edits to a practice are never stale.
-        What lives in other tables (country names, organisation names and acronyms,
-        citation excerpts) is copied into ``search_related`` here, every facet value into
-        ``facet_keys``, and what a search result shows of them into ``listing``. Every
-        write path that changes those rows calls this (RefreshesPracticeIndex: saves and
-        deletes of citations, country and objective links; the admin's save_related, the
-        receivers at the end of this module, the loader once at its end).
-        """
-        if getattr(_bulk_loading, "active", False):
-            return
-        ids = list(self.values_list("pk", flat=True))
-        for start in range(0, len(ids), batch_size):
-            _refresh_search_batch(ids[start : start + batch_size])
-        SearchIndexVersion.bump()
+        """Practices matching every clause of a parsed query (``practices.search.query.parse``),
+        ranked (the ``rank`` alias, higher is better); the search page relaxes and widens this
+        (``practices.search.page``)."""
+        return lexical.apply(self, query)
 
 
 class Practice(models.Model):
@@ -532,7 +494,7 @@ class Practice(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # Searchable text from related rows; kept current by PracticeQuerySet.refresh_search_index().
+    # Searchable text from related rows; kept current by practices.search.indexing.
     search_related = models.TextField(editable=False, default="")
     # PostgreSQL only: a weighted tsvector that a BEFORE INSERT/UPDATE trigger computes from
     # this row (migration 0004), GIN-indexed. On SQLite it stays NULL: the FTS5 table
@@ -540,12 +502,12 @@ class Practice(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     # Every facet value the practice has, as "facet:value" keys ("country:MEX",
     # "objective:5", "type:programme"): what the search filters and counts facets on,
-    # kept by refresh_search_index() (related rows) and save() (type and scope).
+    # kept by practices.search.indexing (related rows) and save() (type and scope).
     facet_keys = FacetKeysField(null=True, editable=False)
     # What a search result shows of the practice's countries, GCM objectives and cited
     # sources, each in the order shown: {"countries": [[iso3, name]], "objectives":
     # [[number, title]], "sources": [[slug, title, year]]}. Copied from those rows by
-    # refresh_search_index(), as the search text is, so that a page of results is one
+    # practices.search.indexing, as the search text is, so that a page of results is one
     # query rather than four. Null until then (and nullable so that SQLite adds the column
     # without rebuilding the table, which would drop the FTS5 triggers).
     listing = models.JSONField(null=True, editable=False)
@@ -688,98 +650,6 @@ class Practice(models.Model):
         return [ListedSource(*row) for row in (self.listing or {}).get("sources", [])]
 
 
-WORD_RE = re.compile(r"[^\W\d_]{3,40}")
-
-
-def practice_listing(countries, objectives, sources):
-    """A ``Practice.listing`` from the practice's links, given in any order: countries as
-    (iso3, name), objectives as (number, title, is_primary), cited sources as (slug, title,
-    publication date), once per citation. Sorted here, the same on every database."""
-    dated = {slug: (published, title) for slug, title, published in sources}
-    latest_first = sorted(
-        dated.items(),
-        key=lambda item: (item[1][0] is None, -(item[1][0] or date.min).toordinal(), item[1][1]),
-    )
-    return {
-        "countries": [[iso3, name] for iso3, name in sorted(countries, key=lambda c: c[1].casefold())],
-        "objectives": [
-            [number, title] for number, title, _ in sorted(objectives, key=lambda o: (not o[2], o[0]))
-        ],
-        "sources": [
-            [slug, title, published.year if published else None] for slug, (published, title) in latest_first
-        ],
-    }
-
-
-def practice_related_text(excerpts, organisations, countries):
-    """A ``Practice.search_related`` from the practice's links: its citation excerpts first,
-    then organisation names and acronyms, then country names and codes, each part once. A
-    snippet drawn from it then quotes a passage rather than a list of names."""
-    return "\n".join(dict.fromkeys(part for part in [*excerpts, *organisations, *countries] if part))
-
-
-def _refresh_search_batch(ids):
-    related = defaultdict(lambda: ([], [], []))  # practice_related_text()'s three parts
-    keys = defaultdict(list)
-    links = defaultdict(lambda: ([], [], []))  # practice_listing()'s countries, objectives, sources
-    for practice_id, excerpt, source, title, published in Citation.objects.filter(
-        practice__in=ids
-    ).values_list("practice_id", "excerpt", "source__slug", "source__title", "source__publication_date"):
-        related[practice_id][0].append(excerpt)
-        keys[practice_id].append(facet_key("source", source))
-        links[practice_id][2].append((source, title, published))
-    for practice_id, name, acronym, slug in Practice.organisations.through.objects.filter(
-        practice__in=ids
-    ).values_list("practice_id", "organisation__name", "organisation__acronym", "organisation__slug"):
-        related[practice_id][1].extend([name, acronym])
-        keys[practice_id].append(facet_key("organisation", slug))
-    for practice_id, name, iso3, region in PracticeCountry.objects.filter(practice__in=ids).values_list(
-        "practice_id", "country__name", "country__iso3", "country__region"
-    ):
-        related[practice_id][2].extend([name, iso3])
-        keys[practice_id] += [facet_key("region", region), facet_key("country", iso3)]
-        links[practice_id][0].append((iso3, name))
-    for practice_id, number, title, primary in PracticeObjective.objects.filter(practice__in=ids).values_list(
-        "practice_id", "objective__number", "objective__title", "is_primary"
-    ):
-        keys[practice_id].append(facet_key("objective", number))
-        links[practice_id][1].append((number, title, primary))
-    for facet, through, value in [
-        ("principle", Practice.principles.through.objects, "guidingprinciple__slug"),
-        ("meeting", Practice.meetings.through.objects, "meeting__slug"),
-    ]:
-        for practice_id, key in through.filter(practice__in=ids).values_list("practice_id", value):
-            keys[practice_id].append(facet_key(facet, key))
-
-    changed, words = [], set()
-    for practice in Practice.objects.filter(pk__in=ids).only(
-        "title",
-        "aliases",
-        "summary",
-        "description",
-        "results",
-        "search_related",
-        "practice_type",
-        "scope",
-        "facet_keys",
-        "listing",
-    ):
-        text = practice_related_text(*related[practice.pk])
-        facet_keys = sorted({*practice.own_facet_keys(), *keys[practice.pk]})
-        listing = practice_listing(*links[practice.pk])
-        if (practice.search_related, practice.facet_keys, practice.listing) != (text, facet_keys, listing):
-            practice.search_related = text
-            practice.facet_keys = facet_keys
-            practice.listing = listing
-            changed.append(practice)
-        for field in (practice.title, practice.aliases, practice.summary, practice.description, text):
-            words.update(WORD_RE.findall(field.lower()))
-    Practice.objects.bulk_update(changed, ["search_related", "facet_keys", "listing"])
-    SearchWord.objects.bulk_create(
-        [SearchWord(word=word) for word in sorted(words)], ignore_conflicts=True, batch_size=1000
-    )
-
-
 class SearchWord(models.Model):
     """Every word of the indexed text: the vocabulary that "did you mean" corrects against.
 
@@ -815,10 +685,7 @@ class SearchIndexVersion(models.Model):
 
     @classmethod
     def bump(cls):
-        """Change the token, except inside ``search_index_refreshed_once()``: the load's
-        final refresh changes it once."""
-        if getattr(_bulk_loading, "active", False):
-            return
+        """Change the token (``practices.search.indexing`` does, once per transaction)."""
         # One UPDATE: update_or_create() would add a savepoint and a SELECT ... FOR UPDATE,
         # and an admin save bumps once per inline row it writes.
         token = uuid.uuid4().hex
@@ -890,26 +757,12 @@ class FormerSlug(models.Model):
         return reverse("practices:detail", kwargs={"slug": self.slug})
 
 
-class RefreshesPracticeIndex:
-    """For rows that feed their practice's search text and facet keys (country links,
-    objective links, citations): saving or deleting one refreshes them."""
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        Practice.objects.filter(pk=self.practice_id).refresh_search_index()
-        return result
-
-
 class PracticeCountryQuerySet(models.QuerySet):
     def get_by_natural_key(self, practice_slug, iso3, role):
         return self.get(practice__slug=practice_slug, country__iso3=iso3, role=role)
 
 
-class PracticeCountry(RefreshesPracticeIndex, models.Model):
+class PracticeCountry(models.Model):
     Role = CountryRole
 
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="country_links")
@@ -947,7 +800,7 @@ class PracticeObjectiveQuerySet(models.QuerySet):
         return self.get(practice__slug=practice_slug, objective__number=number)
 
 
-class PracticeObjective(RefreshesPracticeIndex, models.Model):
+class PracticeObjective(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="objective_links")
     objective = models.ForeignKey(GcmObjective, on_delete=models.PROTECT, related_name="practice_links")
     is_primary = models.BooleanField(default=False)
@@ -985,7 +838,7 @@ class CitationQuerySet(models.QuerySet):
         return self.filter(practice__status=PracticeStatus.PUBLISHED)
 
 
-class Citation(RefreshesPracticeIndex, models.Model):
+class Citation(models.Model):
     """A verbatim passage of a source document that supports a practice.
 
     ``start`` is the excerpt's character offset in ``source.text``; ``clean()`` refuses
@@ -1085,59 +938,110 @@ class LoadedRecord(models.Model):
         return f"{self.model} {self.natural_key}"
 
 
-@receiver(m2m_changed, sender=Practice.organisations.through)
-@receiver(m2m_changed, sender=Practice.principles.through)
-@receiver(m2m_changed, sender=Practice.meetings.through)
-def refresh_practices_on_link_change(sender, instance, action, reverse, pk_set, **kwargs):
-    """Organisations, principles and meetings are facets (and organisations search text):
-    whoever links or unlinks them, from either side, the practices' index follows."""
-    if not reverse:
-        if action in ("post_add", "post_remove", "post_clear"):
-            Practice.objects.filter(pk=instance.pk).refresh_search_index()
-        return
-    if action == "pre_clear":  # which practices lose the link is only known before
-        side = next(f.name for f in sender._meta.get_fields() if f.related_model is type(instance))
-        links = sender.objects.filter(**{side: instance})
-        instance._practices_unlinked = list(links.values_list("practice_id", flat=True))
-    elif action in ("post_add", "post_remove", "post_clear"):
-        ids = pk_set if action != "post_clear" else instance.__dict__.pop("_practices_unlinked", [])
-        Practice.objects.filter(pk__in=ids).refresh_search_index()
+class ThesaurusKind(models.TextChoices):
+    EQUIVALENT = "equivalent", "Equivalent terms (each finds the others)"
+    ONE_WAY = "one_way", "One way (the terms also find the expansions)"
 
 
-@receiver(post_save, sender=Country)
-@receiver(post_save, sender=Organisation)
-@receiver(post_save, sender=Meeting)
-@receiver(post_save, sender=GuidingPrinciple)
-@receiver(post_save, sender=SourceDocument)
-@receiver(post_save, sender=GcmObjective)
-def refresh_practices_of(sender, instance, created, raw=False, **kwargs):
-    """Names, acronyms, slugs and regions of these rows feed their practices' search text,
-    facet keys and listing; a renamed organisation or a re-slugged meeting is found under
-    its new name, and a result shows an objective's corrected title."""
-    if raw:
-        return
-    if created:  # no practice uses it yet, but the facet index lists every document
-        SearchIndexVersion.bump()
-        return
-    if sender is SourceDocument:
-        practices = Practice.objects.filter(
-            Exists(Citation.objects.filter(practice=OuterRef("pk"), source=instance))
-        )
-    else:
-        practices = instance.practices.all()
-    practices.refresh_search_index()
+class ThesaurusEntryQuerySet(SlugNaturalKeyQuerySet):
+    def as_rules(self):
+        """(kind, terms, expansions) of every entry: what the search's thesaurus is built from."""
+        return [(e.kind, e.term_list, e.expansion_list) for e in self.only("kind", "terms", "expansions")]
 
 
-@receiver(post_save, sender=Practice)
-@receiver(post_delete, sender=Practice)
-@receiver(post_delete, sender=Country)
-@receiver(post_delete, sender=Organisation)
-@receiver(post_delete, sender=Meeting)
-@receiver(post_delete, sender=GuidingPrinciple)
-@receiver(post_delete, sender=GcmObjective)
-@receiver(post_delete, sender=SourceDocument)
-def facet_index_outdated(sender, **kwargs):
-    """A practice saved (its title, status, year or type may have changed; loaddata included)
-    or deleted, or a facet's own row added, renamed or gone: the facet index changes
-    (refresh_practices_of() covers the renames of the others that practices use)."""
-    SearchIndexVersion.bump()
+class ThesaurusEntry(models.Model):
+    """Migration terminology that search treats as related: curated in the admin.
+
+    An *equivalent* entry is a ring (irregular / undocumented / unauthorised migrant): a
+    query using any of its terms also looks for the others. A *one-way* entry widens a lay
+    or narrower wording to established terms (legal status -> regularisation) and not back.
+    Terms match a query's words in order, compared by stem, stop words aside; spellings
+    (labour/labor) are already folded. A change takes effect at once: saving bumps the
+    search index token (practices.search.indexing).
+    """
+
+    Kind = ThesaurusKind
+
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.EQUIVALENT)
+    terms = models.TextField(help_text="One term per line: a word or a short phrase.")
+    expansions = models.TextField(
+        blank=True, help_text="One-way entries only: what the terms also find, one per line."
+    )
+    note = models.CharField(
+        max_length=300, blank=True, help_text="What the concept is, and the glossary it follows."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ThesaurusEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "thesaurus entry"
+        verbose_name_plural = "thesaurus"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ThesaurusKind.values), name="thesaurus_kind_valid"),
+            models.CheckConstraint(condition=~Q(slug=""), name="thesaurus_slug_not_empty"),
+            models.CheckConstraint(
+                condition=(Q(kind=ThesaurusKind.EQUIVALENT) & Q(expansions=""))
+                | (Q(kind=ThesaurusKind.ONE_WAY) & ~Q(expansions="")),
+                name="thesaurus_expansions_one_way_only",
+            ),
+        ]
+
+    def __str__(self):
+        return " / ".join(self.term_list[:3]) + (" …" if len(self.term_list) > 3 else "")
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @staticmethod
+    def _lines(text):
+        return list(dict.fromkeys(line.strip().lower() for line in text.splitlines() if line.strip()))
+
+    @property
+    def term_list(self):
+        return self._lines(self.terms)
+
+    @property
+    def expansion_list(self):
+        return self._lines(self.expansions)
+
+    def clean(self):
+        errors = {}
+        terms, expansions = self.term_list, self.expansion_list
+        if self.kind == ThesaurusKind.EQUIVALENT:
+            if len(terms) < 2:
+                errors["terms"] = "An equivalence ring needs at least two terms, one per line."
+            if expansions:
+                errors["expansions"] = "Only one-way entries have expansions; list every term above."
+        elif not expansions:
+            errors["expansions"] = "A one-way entry needs at least one expansion, one per line."
+        for name, lines in (("terms", terms), ("expansions", expansions)):
+            empty = [line for line in lines if not content_words(line)]
+            if empty and name not in errors:
+                errors[name] = f"“{empty[0]}” has no word search can use (only common words such as “the”)."
+        if errors:
+            raise ValidationError(errors)
+
+
+class PracticeEmbedding(models.Model):
+    """A practice's meaning as a vector (practices.search.semantic), written by the index owner.
+
+    A table of its own, not a column of the practice: the practice row stays narrow for
+    full-text ranking, and SQLite adds a table without rebuilding practices_practice (which
+    would drop its FTS5 triggers). The vector is float16 bytes; ``model`` names the
+    embedding model that made it, so a change of model re-embeds rather than mixes.
+    """
+
+    practice = models.OneToOneField(
+        Practice, primary_key=True, on_delete=models.CASCADE, related_name="embedding"
+    )
+    model = models.CharField(max_length=60)
+    vector = models.BinaryField()
+
+    class Meta:
+        ordering = ["practice"]
+
+    def __str__(self):
+        return f"Embedding of practice {self.practice_id} ({self.model})"

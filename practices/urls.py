@@ -10,6 +10,7 @@ urlpatterns = [
     path("practices/export.json", views.PracticeExportView.as_view(format="json"), name="export-json"),
     path("practices/feed/", views.practice_search_feed, name="feed"),
     path("coverage/", views.CoverageView.as_view(), name="coverage"),
+    path("thesaurus/", views.ThesaurusView.as_view(), name="thesaurus"),
     # Before the practice pages: "brief" and "feed" are reserved slugs (RESERVED_PRACTICE_SLUGS).
     path("practices/brief/", views.BriefView.as_view(), name="brief"),
     path("practices/brief/picks/", views.pick, name="pick"),

@@ -19,7 +19,7 @@ from django.views.generic import DetailView, TemplateView, View
 
 from practices import picks
 from practices.citing import KNOWLEDGE_BASE, Reference, last_changed, plain_text
-from practices.filters import PracticeFilter, search_practices
+from practices.filters import PracticeFilter
 from practices.models import (
     Citation,
     Country,
@@ -30,8 +30,10 @@ from practices.models import (
     Practice,
     PracticeCountry,
     PracticeObjective,
+    ThesaurusEntry,
 )
 from practices.related import related_practices
+from practices.search.page import SearchPage
 from practices.slugs import current_slugs
 from sources.models import SourceDocument
 
@@ -93,32 +95,33 @@ class PracticeSearchMixin:
 
     @cached_property
     def search(self):
-        """(filterset, total, corrected_from) for the request's GET parameters."""
+        """The ``SearchPage`` of the request's GET parameters."""
         queryset = Practice.objects.published().defer(*NOT_LISTED)
-        return search_practices(self.request.GET, queryset=queryset, request=self.request)
+        return SearchPage.run(self.request.GET, queryset=queryset, request=self.request)
 
 
 class PracticeSearchView(PracticeSearchMixin, TemplateView):
     template_name = "practices/practice_list.html"
 
     def get_context_data(self, **kwargs):
-        filterset, total, corrected_from = self.search
-        tally = filterset.tally
-        paginator = Paginator(filterset.qs, filterset.page_size)
+        search = self.search
+        filterset, total = search.filterset, search.total
+        paginator = Paginator(Practice.objects.none(), search.page_size)
         paginator.count = total  # counted by the tally; spares a query
-        practices = filterset.page_practices()
-        page = Page(practices, tally.page_number, paginator)
-        facets = filterset.facets()
+        practices = search.practices()
+        page = Page(practices, search.tally.page_number, paginator)
+        facets = search.facets()
         return super().get_context_data(
+            search=search,
             filterset=filterset,
             form=filterset.form,
-            query=filterset.query,
+            query=search.query,
             total=total,
-            corrected_from=corrected_from,
+            corrected_from=search.corrected_from,
             page_obj=page,
             practices=practices,
             facets=facets,
-            decades=filterset.decades(),
+            decades=search.decades(),
             chips=active_chips(filterset.data, filterset, facets),
             sorts=[(key, label) for key, (label, _) in PracticeFilter.SORTS.items()],
             page_sizes=PracticeFilter.base_filters["per_page"].extra["choices"],
@@ -190,7 +193,8 @@ class PracticeExportView(PracticeSearchMixin, View):
     ]
 
     def get(self, request):
-        filterset, total, _ = self.search
+        search = self.search
+        total = search.total
         if total > EXPORT_LIMIT:
             return render(
                 request,
@@ -198,8 +202,10 @@ class PracticeExportView(PracticeSearchMixin, View):
                 {"total": total, "limit": EXPORT_LIMIT, "querystring": search_querystring(request.GET)},
                 status=400,
             )
+        ids = search.ordered_ids(total)
         practices = (
-            filterset.qs.prefetch_related(
+            Practice.objects.filter(pk__in=ids)
+            .prefetch_related(
                 Prefetch(
                     "meetings", queryset=Meeting.objects.only("slug", "name"), to_attr="listed_meetings"
                 ),
@@ -225,7 +231,8 @@ class PracticeExportView(PracticeSearchMixin, View):
                 "listing",
             )
         )
-        rows = [self.row(p) for p in practices]
+        by_id = {p.pk: p for p in practices}
+        rows = [self.row(by_id[pk]) for pk in ids if pk in by_id]
         stamp = timezone.now().strftime("%Y%m%d")
         if self.format == "json":
             payload = {
@@ -288,20 +295,21 @@ class PracticeSearchFeed(PracticeSearchMixin, Feed):
 
     def get_object(self, request):
         self.request = request
-        return self.search[0]
+        return self.search
 
-    def title(self, filterset):
-        return f"New practices: {describe_search(filterset)}"
+    def title(self, search):
+        return f"New practices: {describe_search(search.filterset)}"
 
-    def link(self, filterset):
+    def link(self, search):
         encoded = search_querystring(self.request.GET)
         return reverse("practices:list") + (f"?{encoded}" if encoded else "")
 
-    def subtitle(self, filterset):
+    def subtitle(self, search):
         return "Practices newly published in the Migration Practices Knowledge Base that match this search."
 
-    def items(self, filterset):
-        return filterset.qs.order_by("-published_at", "title")[: self.limit]
+    def items(self, search):
+        ids = search.newest_ids(self.limit)
+        return Practice.objects.filter(pk__in=ids).order_by("-published_at", "title")
 
     def item_title(self, practice):
         return practice.title
@@ -506,6 +514,21 @@ class CoverageView(TemplateView):
         )
 
 
+class ThesaurusView(TemplateView):
+    """The migration thesaurus search uses, in the open: researchers see why a search found
+    what it found, and curators what to add."""
+
+    template_name = "practices/thesaurus.html"
+
+    def get_context_data(self, **kwargs):
+        entries = sorted(ThesaurusEntry.objects.all(), key=lambda e: e.term_list[0] if e.term_list else "")
+        return super().get_context_data(
+            equivalent=[e for e in entries if e.kind == ThesaurusEntry.Kind.EQUIVALENT],
+            one_way=[e for e in entries if e.kind == ThesaurusEntry.Kind.ONE_WAY],
+            **kwargs,
+        )
+
+
 # --- Printed briefs ------------------------------------------------------------------
 
 
@@ -520,6 +543,7 @@ class BriefSelection:
     criteria: list = field(default_factory=list)
     not_found: list = field(default_factory=list)
     from_session: bool = False
+    total: int | None = None  # when ``practices`` holds only the first of them
 
 
 def practices_in_order(slugs):
@@ -566,18 +590,22 @@ class BriefView(TemplateView):
 
     def search_selection(self):
         """The results of a search page (same GET parameters), in the page's order."""
-        filterset, _, _ = search_practices(self.request.GET, request=self.request)
-        criteria = [("Search", f"“{filterset.query.text}”")] if filterset.query else []
+        search = SearchPage.run(self.request.GET, request=self.request)
+        filterset = search.filterset
+        criteria = [("Search", f"“{search.query.text}”")] if search.query else []
         for _, label, values in filterset.active_filters():
             shown = ", ".join(values) if isinstance(values, list) else str(int(values))
             criteria.append((label, shown))
-        criteria.append(("Sorted by", PracticeFilter.SORTS[filterset.sort_key][0]))
-        return BriefSelection(filterset.qs, "Search results", criteria=criteria)
+        criteria.append(("Sorted by", PracticeFilter.SORTS[search.sort_key][0]))
+        ids = search.ordered_ids(self.max_practices)
+        position = Case(*(When(pk=pk, then=index) for index, pk in enumerate(ids)))
+        practices = Practice.objects.filter(pk__in=ids).order_by(position) if ids else Practice.objects.none()
+        return BriefSelection(practices, "Search results", criteria=criteria, total=search.total)
 
     def get_context_data(self, **kwargs):
         selection = self.get_practices()
         practices = selection.practices.published()
-        total = practices.count()
+        total = selection.total if selection.total is not None else practices.count()
         shown = list(with_page_details(practices, for_print=True)[: self.max_practices]) if total else []
         return super().get_context_data(
             selection=selection,

@@ -8,10 +8,20 @@ from reversion.models import Revision, Version
 
 from practices.curators import ensure_curators_group
 from practices.loading import load_knowledge_base
-from practices.models import Citation, LoadedRecord, Meeting, Organisation, Practice, SearchWord, Theme
+from practices.models import (
+    Citation,
+    LoadedRecord,
+    Meeting,
+    Organisation,
+    Practice,
+    SearchWord,
+    Theme,
+    ThesaurusEntry,
+)
 from sources.models import SourceDocument
 
 KNOWLEDGE_BASE = Path(settings.BASE_DIR) / "fixtures" / "knowledge_base.json"
+THESAURUS = Path(settings.BASE_DIR) / "fixtures" / "thesaurus.json"
 
 
 @pytest.fixture
@@ -42,6 +52,8 @@ def knowledge_base(django_db_setup, django_db_blocker):
     """Load the real fixture once for this module; each test's own changes roll back."""
     with django_db_blocker.unblock():
         report = load_knowledge_base(KNOWLEDGE_BASE)
+        if THESAURUS.exists():
+            load_knowledge_base(THESAURUS)
     yield report
     with django_db_blocker.unblock():
         Citation.objects.all().delete()
@@ -53,6 +65,7 @@ def knowledge_base(django_db_setup, django_db_blocker):
             SourceDocument,
             LoadedRecord,
             SearchWord,
+            ThesaurusEntry,
             Version,
             Revision,
         ):

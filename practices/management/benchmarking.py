@@ -43,8 +43,8 @@ from django.utils import timezone
 
 from gfmd_kb.garbage import freeze_after_first_request
 from practices import rendering
+from practices.filters import PracticeFilter
 from practices.models import (
-    WORD_RE,
     Citation,
     Country,
     CountryRole,
@@ -54,15 +54,17 @@ from practices.models import (
     Organisation,
     Practice,
     PracticeCountry,
+    PracticeEmbedding,
     PracticeObjective,
     PracticeStatus,
     SearchIndexVersion,
     SearchWord,
     Theme,
     facet_key,
-    practice_listing,
-    practice_related_text,
 )
+from practices.search import indexing, semantic
+from practices.search.facets import FacetIndex
+from practices.search.indexing import WORD_RE, meaning_text, practice_listing, practice_related_text
 from sources.models import SourceDocument
 
 SLUG_PREFIX = "synthetic-"
@@ -238,6 +240,8 @@ class Vocabulary:
             pk: (number, title)
             for pk, number, title in GcmObjective.objects.values_list("pk", "number", "title")
         }
+        self.objective_labels = dict(GcmObjective.objects.values_list("pk", "short_label"))
+        self.theme_names = dict(Theme.objects.values_list("pk", "name"))
         self.organisations, self.organisation_weights = usage(Organisation, "practices")
         self.meetings, self.meeting_weights = usage(Meeting, "practices")
         self.principles, self.principle_weights = usage(GuidingPrinciple, "practices")
@@ -246,7 +250,7 @@ class Vocabulary:
             pk: (name, acronym)
             for pk, name, acronym in Organisation.objects.values_list("pk", "name", "acronym")
         }
-        # Each linked row's facet keys, as refresh_search_index() writes them.
+        # Each linked row's facet keys, as the index owner (practices.search.indexing) writes them.
         self.facet_keys = {
             "country": {
                 pk: [facet_key("region", region), facet_key("country", iso3)]
@@ -258,6 +262,7 @@ class Vocabulary:
             ("organisation", Organisation, "slug"),
             ("meeting", Meeting, "slug"),
             ("principle", GuidingPrinciple, "slug"),
+            ("theme", Theme, "slug"),
         ]:
             self.facet_keys[facet] = {
                 pk: [facet_key(facet, v)] for pk, v in model.objects.values_list("pk", value)
@@ -346,7 +351,7 @@ def fill(size, seed=0, batch_size=BATCH_SIZE, progress=None):
 def _fill_batch(rng, corpus, vocabulary, offset, count, now, words):
     phases = Counter()
     tick = time.perf_counter()
-    practices, links = [], []
+    practices, links, meanings = [], [], []
     for i in range(count):
         practice = _practice(rng, corpus, offset + i + 1, now)
         country_ids = vocabulary.countries(rng)
@@ -378,6 +383,9 @@ def _fill_batch(rng, corpus, vocabulary, offset, count, now, words):
         principle_ids = pick_distinct(
             rng, vocabulary.principles, vocabulary.principle_weights, pick(rng, PRINCIPLES_PER_PRACTICE)
         )
+        theme_ids = pick_distinct(
+            rng, vocabulary.themes, vocabulary.theme_weights, pick(rng, THEMES_PER_PRACTICE)
+        )
         keys = set(practice.own_facet_keys())
         keys.update(facet_key("source", source.slug) for source, _, _ in citations)
         for facet, ids in [
@@ -386,6 +394,7 @@ def _fill_batch(rng, corpus, vocabulary, offset, count, now, words):
             ("organisation", organisation_ids),
             ("meeting", meeting_ids),
             ("principle", principle_ids),
+            ("theme", theme_ids),
         ]:
             keys.update(key for pk in ids for key in vocabulary.facet_keys[facet][pk])
         practice.facet_keys = sorted(keys)
@@ -411,16 +420,35 @@ def _fill_batch(rng, corpus, vocabulary, offset, count, now, words):
                 "citations": citations,
                 "meetings": meeting_ids,
                 "principles": principle_ids,
-                "themes": pick_distinct(
-                    rng, vocabulary.themes, vocabulary.theme_weights, pick(rng, THEMES_PER_PRACTICE)
-                ),
+                "themes": theme_ids,
             }
+        )
+        meanings.append(
+            meaning_text(
+                practice,
+                [vocabulary.objective_labels[pk] for pk in objective_ids]
+                + [vocabulary.theme_names[pk] for pk in theme_ids],
+            )
         )
     phases["generate text (Python)"] += time.perf_counter() - tick
 
     tick = time.perf_counter()
     Practice.objects.bulk_create(practices, batch_size=250)
     phases["insert practices (+ search trigger)"] += time.perf_counter() - tick
+
+    tick = time.perf_counter()
+    vectors = semantic.embed(meanings)
+    if vectors is not None:
+        PracticeEmbedding.objects.bulk_create(
+            [
+                PracticeEmbedding(
+                    practice=practice, model=semantic.MODEL_NAME, vector=semantic.to_bytes(vector)
+                )
+                for practice, vector in zip(practices, vectors, strict=True)
+            ],
+            batch_size=1000,
+        )
+    phases["meaning vectors (embed + insert)"] += time.perf_counter() - tick
 
     tick = time.perf_counter()
     country_links, objective_links, citation_rows = [], [], []
@@ -480,8 +508,8 @@ def analyze():
 
 
 def time_refresh_search_index(count=1000):
-    """Seconds ``refresh_search_index()`` takes for ``count`` synthetic practices whose
-    related text it must rewrite (blanked first): the model's own path, for comparison."""
+    """Seconds ``indexing.refresh()`` takes for ``count`` synthetic practices whose related
+    text it must rewrite (blanked first): the index owner's own path, for comparison."""
     ids = list(
         Practice.objects.filter(slug__startswith=SLUG_PREFIX)
         .order_by("pk")
@@ -489,14 +517,12 @@ def time_refresh_search_index(count=1000):
     )
     Practice.objects.filter(pk__in=ids).update(search_related="")
     began = time.perf_counter()
-    Practice.objects.filter(pk__in=ids).refresh_search_index()
+    indexing.refresh(ids)
     return len(ids), time.perf_counter() - began
 
 
 def time_facet_index_build():
     """Seconds to build the in-memory facet index: what the first search after an edit pays."""
-    from practices.facet_index import FacetIndex
-    from practices.filters import PracticeFilter
 
     began = time.perf_counter()
     FacetIndex.build(PracticeFilter.SORT_FIELDS)
@@ -586,8 +612,8 @@ def result_count(params):
 
     view = PracticeSearchView()
     view.setup(RequestFactory().get(reverse("practices:list"), params))
-    _, total, corrected_from = view.search
-    return total, corrected_from is not None
+    search = view.search
+    return search.total, search.corrected_from is not None
 
 
 def measure(requests=REQUESTS, repeat=20):
@@ -597,7 +623,6 @@ def measure(requests=REQUESTS, repeat=20):
     them (as if the words were typed for the first time), ``warm_times`` with them (as when
     a facet is ticked or a page turned after a search).
     """
-    from practices.facet_index import FacetIndex
 
     url = reverse("practices:list")
     rows = []
@@ -678,8 +703,6 @@ def profile(params, runs=5):
         finally:
             state["render_ms"] += (time.perf_counter() - began) * 1000
             state["rendering"] = False
-
-    from practices.facet_index import FacetIndex
 
     profiles = []
     with search_client() as client:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from django.http import QueryDict
 
-from practices.filters import search_practices
+from practices.models import Practice
+from practices.search.page import SearchPage
 
 
 @dataclass
@@ -17,6 +18,15 @@ class CaseResult:
     case: dict
     top: list
     corrected_from: str | None
+    total: int = 0
+
+    @property
+    def expects_nothing(self):
+        return not self.case["expect"]
+
+    @property
+    def passed(self):
+        return self.total == 0 if self.expects_nothing else self.recall == 1
 
     @property
     def found(self):
@@ -24,10 +34,14 @@ class CaseResult:
 
     @property
     def recall(self):
+        if self.expects_nothing:
+            return 1.0 if self.total == 0 else 0.0
         return len(self.found) / len(self.case["expect"])
 
     @property
     def reciprocal_rank(self):
+        if self.expects_nothing:
+            return self.recall
         ranks = [self.top.index(slug) + 1 for slug in self.found]
         return 1 / min(ranks) if ranks else 0.0
 
@@ -38,9 +52,12 @@ def run_case(case, k=10):
         data["q"] = case["query"]
     for name, values in case.get("filters", {}).items():
         data.setlist(name, values)
-    filterset, _, corrected_from = search_practices(data)
-    top = list(filterset.qs.values_list("slug", flat=True)[:k])
-    return CaseResult(case=case, top=top, corrected_from=corrected_from)
+    page = SearchPage.run(data)
+    ids = page.ordered_ids(k)
+    slugs = dict(Practice.objects.filter(pk__in=ids).values_list("pk", "slug"))
+    return CaseResult(
+        case=case, top=[slugs[pk] for pk in ids], corrected_from=page.corrected_from, total=page.total
+    )
 
 
 def evaluate(cases, k=10):

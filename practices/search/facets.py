@@ -15,11 +15,9 @@ the bits without asking the database. Facet labels (country names, organisation 
 are kept here too.
 
 Each process builds its index on first use and rebuilds it when the database's
-``SearchIndexVersion`` token changes: every write that changes what the index holds bumps
-the token (``Practice.save()`` and deletion, ``refresh_search_index()``, saving a country,
-objective, principle, meeting, organisation or source document), and each use reads it, in
-one small query. Rows changed behind the ORM's back (``.update()``) need
-``refresh_search_index()``, as they always did for the search text.
+``SearchIndexVersion`` token changes: every write that changes what the index holds changes
+the token, once per transaction (``practices.search.indexing``), and each search reads it,
+in one small query (``practices.search.page``).
 """
 
 import collections
@@ -36,7 +34,7 @@ from practices.models import (
     Meeting,
     Organisation,
     Practice,
-    SearchIndexVersion,
+    Theme,
 )
 from sources.models import SourceDocument
 
@@ -49,6 +47,11 @@ def bitset(numbers, size):
     collections.deque(map(digits.__setitem__, numbers, itertools.repeat(ord("1"))), maxlen=0)
     digits.reverse()
     return int(digits, 2) if size else 0
+
+
+def is_member(data, pk):
+    """Whether bit ``pk`` is set in ``data`` (``FacetIndex.bytes_of()``)."""
+    return pk >> 3 < len(data) and data[pk >> 3] >> (pk & 7) & 1
 
 
 @dataclass
@@ -69,12 +72,12 @@ class FacetIndex:
     _lock = threading.Lock()
 
     @classmethod
-    def current(cls, sorts):
-        """This process's index, rebuilt first if the database has changed since it was built.
+    def current(cls, sorts, token):
+        """This process's index, rebuilt first if the database has changed since it was built
+        (``token``, the ``SearchIndexVersion`` read by the caller).
 
         ``sorts`` maps each sort's name to its fields (``PracticeFilter.SORT_FIELDS``).
         """
-        token = SearchIndexVersion.current_token()
         index = cls._current
         if token is None or index is None or index.token != token:
             with cls._lock:
@@ -159,6 +162,7 @@ class FacetIndex:
                 for number, label in GcmObjective.objects.values_list("number", "short_label")
             ],
             "principle": list(GuidingPrinciple.objects.values_list("slug", "name")),
+            "theme": used("theme", Theme.objects.values_list("slug", "name")),
             "meeting": used("meeting", Meeting.objects.values_list("slug", "name")),
             # Every document (a handful), cited or not: those without a count are dimmed.
             "source": list(SourceDocument.objects.values_list("slug", "title")),
@@ -198,6 +202,10 @@ class FacetIndex:
         if cls._current is not None:
             with cls._current._matches_lock:
                 cls._current.matches.clear()
+
+    def bytes_of(self, bits):
+        """A bitset as bytes, for testing many ids against it: ``member(data, pk)``."""
+        return bits.to_bytes(self.size // 8 + 1, "little")
 
     def having(self, keys):
         """The practices with at least one of ``keys`` ("facet:value")."""
@@ -249,10 +257,10 @@ class FacetIndex:
     def page(self, matching, sort, start, size):
         """The ids of practices ``start`` to ``start + size`` of ``matching`` in ``sort`` order
         (any sort but relevance: only the database knows ranks)."""
-        member = matching.to_bytes(self.size // 8 + 1, "little")
+        member = self.bytes_of(matching)
 
         def wanted(pk):
-            return member[pk >> 3] >> (pk & 7) & 1
+            return is_member(member, pk)
 
         order = self.orders.get(sort, self.ids)
         return list(itertools.islice(filter(wanted, order), start, start + size))

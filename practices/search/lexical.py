@@ -1,20 +1,20 @@
-"""Full-text search over practices, the same behaviour on PostgreSQL and SQLite.
+"""The lexical backends: full text over practices, the same behaviour on PostgreSQL and SQLite.
 
-Callers see three things: ``parse(text)`` turns what a researcher typed into a
-``SearchQuery`` (websearch syntax: ``"exact phrase"``, ``or``, ``-exclude``), and
-``PracticeQuerySet.search(query)`` / ``with_snippets()`` / ``suggest()`` run it. This module
-is the one place that chooses by ``connection.vendor``:
+``apply(queryset, query)`` filters and ranks, ``matching_ids()`` finds every match unranked,
+``with_snippets()`` quotes where each matched and ``suggest()`` corrects typos; ``query`` is
+anything with ``clauses`` (terms ORed within, clauses ANDed) and ``excluded``: a parsed
+``SearchQuery`` or a view of a compiled one (``practices.search.compiler``). This module is
+the one place that chooses by ``connection.vendor``, and imports no model (models import
+it; the models it needs come with the querysets it is given):
 
 - PostgreSQL: the weighted, GIN-indexed ``Practice.search_vector`` (kept by a trigger),
   ``ts_rank`` for relevance, ``ts_headline`` for snippets, pg_trgm for typo suggestions.
 - SQLite: the FTS5 table ``practices_practice_fts`` (kept by triggers), ``bm25()`` with
   the same column weights, ``snippet()``, and difflib for typo suggestions.
 
-Both get the same query semantics because the query is parsed here, not by the database:
-every word also matches its British/American spelling (labour/labor,
-regularisation/regularization), English stop words are dropped outside phrases, and the
-query is compiled to each database's own safe form (no user text reaches either parser
-as syntax).
+Both get the same query semantics because the query is parsed in Python
+(``practices.search.query``), not by the database, and compiled here to each database's own
+safe form: no user text reaches either parser as syntax.
 """
 
 import difflib
@@ -24,7 +24,6 @@ import operator
 import re
 import sys
 from array import array
-from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchRank, SearchVectorField
 from django.contrib.postgres.search import SearchQuery as PgQuery
@@ -34,203 +33,12 @@ from django.db.models.functions import Length, NullIf
 from django.db.models.lookups import GreaterThan
 from django.db.models.sql import Query as SqlQuery
 
-MAX_QUERY_LENGTH = 200
-MAX_TERMS = 12
+from practices.search.query import spelling_variants
+
 # Marks the database puts around matched words; turned into <mark> after HTML-escaping.
 START_MARK, STOP_MARK = "\ue000", "\ue001"
 # Relative weights of title+aliases, summary, description+results, related text.
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
-
-# PostgreSQL's English stop words, dropped from unquoted words on both databases so that
-# "labour migration in Asia" behaves the same everywhere.
-STOP_WORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me
-    more most my myself no nor not now of off on once only other our ours ourselves out over own
-    same she should so some such than that the their theirs them themselves then there these they
-    this those through to too under until up very was we were what when where which while who whom
-    why will with you your yours yourself yourselves""".split()
-)
-
-
-class QueryError(ValueError):
-    """A query we cannot run; the message is shown to the researcher as is."""
-
-
-# --- British and American spellings ------------------------------------------------
-
-# Whole words whose other spelling no suffix rule finds.
-SPELLING_PAIRS = {
-    "programme": "program",
-    "programmes": "programs",
-    "labour": "labor",
-    "labours": "labors",
-    "labourers": "laborers",
-    "labourer": "laborer",
-    "neighbour": "neighbor",
-    "neighbours": "neighbors",
-    "neighbouring": "neighboring",
-    "behaviour": "behavior",
-    "behaviours": "behaviors",
-    "favour": "favor",
-    "favourable": "favorable",
-    "honour": "honor",
-    "harbour": "harbor",
-    "endeavour": "endeavor",
-    "endeavours": "endeavors",
-    "centre": "center",
-    "centres": "centers",
-    "catalogue": "catalog",
-    "defence": "defense",
-    "licence": "license",
-    "offence": "offense",
-    "offences": "offenses",
-    "practise": "practice",
-    "enrol": "enroll",
-    "enrolment": "enrollment",
-    "fulfil": "fulfill",
-    "judgement": "judgment",
-    "ageing": "aging",
-    "travelling": "traveling",
-    "counselling": "counseling",
-    "modelling": "modeling",
-    "cancelled": "canceled",
-}
-SPELLING_PAIRS |= {american: british for british, american in SPELLING_PAIRS.items()}
-# -isation/-ization, -ise/-ize and their inflections (organisation, recognised, utilise).
-SUFFIX_RULES = [
-    (re.compile(r"(\w{3,})is(ation|ations|e|es|ed|ing|er|ers)$"), r"\1iz\2"),
-    (re.compile(r"(\w{3,})iz(ation|ations|e|es|ed|ing|er|ers)$"), r"\1is\2"),
-    (re.compile(r"(\w{2,})ys(e|es|ed|ing)$"), r"\1yz\2"),
-    (re.compile(r"(\w{2,})yz(e|es|ed|ing)$"), r"\1ys\2"),
-]
-# Words the -ise rule would wrongly respell (rise -> rize is harmless, but these are common).
-NOT_RESPELLED = frozenset({"otherwise", "precise", "concise", "premises", "promise", "promised", "wise"})
-
-
-def spelling_variants(word):
-    """The word and its other English spelling(s), lower-case: labour -> (labour, labor)."""
-    word = word.lower()
-    variants = [word]
-    if word in SPELLING_PAIRS:
-        variants.append(SPELLING_PAIRS[word])
-    elif word not in NOT_RESPELLED:
-        for pattern, replacement in SUFFIX_RULES:
-            if pattern.fullmatch(word):
-                variants.append(pattern.sub(replacement, word))
-                break
-    return tuple(dict.fromkeys(variants))
-
-
-# --- Parsing -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Term:
-    """One word or quoted phrase, with its spelling variants; ``words`` as typed."""
-
-    words: tuple[str, ...]
-    phrase: bool = False
-    negated: bool = False
-
-    @property
-    def alternatives(self):
-        """Each spelling of the term, as text: a phrase varies word by word only if one word."""
-        if len(self.words) == 1:
-            return spelling_variants(self.words[0])
-        return (" ".join(self.words).lower(),)
-
-
-@dataclass
-class SearchQuery:
-    """A parsed query: clauses ANDed together, each clause the terms ORed within it."""
-
-    text: str
-    clauses: list[list[Term]] = field(default_factory=list)
-    excluded: list[Term] = field(default_factory=list)
-
-    def __bool__(self):
-        return bool(self.clauses or self.excluded)
-
-    @property
-    def key(self):
-        """What decides which practices match: the terms, whatever spacing they were typed with."""
-        return repr((self.clauses, self.excluded))
-
-    @property
-    def words(self):
-        """Unquoted, wanted words: the ones a typo correction may replace."""
-        return [t.words[0] for clause in self.clauses for t in clause if not t.phrase and len(t.words) == 1]
-
-    def replace_words(self, corrections):
-        """The query text with misspelt words replaced, keeping the rest as typed."""
-
-        def fix(match):
-            word = match.group(0)
-            return corrections.get(word.lower(), word)
-
-        # Only outside quotes: split on quoted parts and fix the others.
-        parts = re.split(r'("[^"]*")', self.text)
-        return "".join(part if part.startswith('"') else re.sub(r"[^\W\d_]+", fix, part) for part in parts)
-
-
-TOKEN_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-WORDS_RE = re.compile(r"\w+(?:['’]\w+)*")
-
-
-def parse(text):
-    """Parse websearch syntax into a SearchQuery; raise QueryError with a readable message."""
-    text = (text or "").strip()
-    if len(text) > MAX_QUERY_LENGTH:
-        raise QueryError(
-            f"Your search is {len(text)} characters long; the limit is {MAX_QUERY_LENGTH}. "
-            "Use a few distinctive words, or filters."
-        )
-    query = SearchQuery(text=text)
-    clause, pending_or = [], False
-    for match in TOKEN_RE.finditer(text):
-        negated, quoted, bare = match.group(1), match.group(2), match.group(3)
-        if bare is not None and bare.lower() == "or":
-            pending_or = bool(clause)
-            continue
-        if quoted is not None:
-            words = tuple(WORDS_RE.findall(quoted))
-            phrase = len(words) > 1
-        else:
-            negated = bare.startswith("-") and len(bare) > 1
-            words = tuple(WORDS_RE.findall(bare))
-            phrase = len(words) > 1  # co-operation, ILO's: keep the parts together
-            if len(words) == 1 and words[0].lower() in STOP_WORDS:
-                continue
-        if not words:
-            continue
-        term = Term(words=words, phrase=phrase, negated=bool(negated))
-        if term.negated:
-            query.excluded.append(term)
-        elif pending_or and clause:
-            clause.append(term)
-        else:
-            if clause:
-                query.clauses.append(clause)
-            clause = [term]
-        pending_or = False
-    if clause:
-        query.clauses.append(clause)
-    if text and not query:
-        raise QueryError(
-            "Your search has no word to look for: punctuation and common words such as "
-            "“the” or “or” are left out. Type a word or a name, or use the filters."
-        )
-    if len(query.clauses) + len(query.excluded) > MAX_TERMS:
-        raise QueryError(
-            f"Your search has {len(query.clauses) + len(query.excluded)} terms; the limit is "
-            f"{MAX_TERMS}. Keep the most distinctive words, or use filters."
-        )
-    return query
-
-
-# --- Running a query -------------------------------------------------------------------
 
 
 def is_postgresql():
@@ -238,7 +46,10 @@ def is_postgresql():
 
 
 def _pg_term(term):
-    """One term as a tsquery: its spellings ORed, as a phrase when it has several words."""
+    """One term as a tsquery: its spellings ORed, as a phrase when it has several words;
+    several words that are not a phrase must all occur, anywhere."""
+    if len(term.words) > 1 and not term.phrase:
+        return functools.reduce(operator.and_, [_pg_term(part) for part in term.parts])
     kind = "phrase" if term.phrase else "plain"
     return functools.reduce(
         operator.or_, [PgQuery(alt, config="english", search_type=kind) for alt in term.alternatives]
@@ -255,8 +66,14 @@ def _fts5_phrase(text):
     return '"' + text.replace('"', '""') + '"'
 
 
+def _fts5_term(term):
+    if len(term.words) > 1 and not term.phrase:  # every word, anywhere
+        return ["(" + " AND ".join(_fts5_terms([part]) for part in term.parts) + ")"]
+    return [_fts5_phrase(alt) for alt in term.alternatives]
+
+
 def _fts5_terms(terms):
-    alternatives = [_fts5_phrase(alt) for term in terms for alt in term.alternatives]
+    alternatives = [alt for term in terms for alt in _fts5_term(term)]
     return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
 
 
@@ -277,10 +94,9 @@ def apply(queryset, query):
         )
     wanted, unwanted = _fts5_expression(query)
     if unwanted:
-        from practices.models import PracticeSearchIndex
-
+        fts_table = queryset.model._meta.get_field("search_index").related_model
         queryset = queryset.exclude(
-            pk__in=PracticeSearchIndex.objects.filter(document__match=unwanted).values("practice_id")
+            pk__in=fts_table.objects.filter(document__match=unwanted).values("practice_id")
         )
     if not wanted:
         return queryset.alias(rank=Value(0.0, output_field=FloatField()))
@@ -294,7 +110,7 @@ def apply(queryset, query):
     return queryset.filter(search_index__document__match=wanted).alias(rank=-bm25)
 
 
-def matching_ids(query):
+def matching_ids(queryset, query):
     """The ids of every practice matching ``query``, published or not, unranked, as an
     array: what the facet counts need.
 
@@ -303,10 +119,8 @@ def matching_ids(query):
     practices at 100,000, and one row each costs more to send and convert than to find.
     SQLite reads them from the FTS5 table.
     """
-    from practices.models import Practice
-
     if is_postgresql():
-        outer = SqlQuery(Practice)
+        outer = SqlQuery(queryset.model)
         tsquery, params = outer.get_compiler(connection=connection).compile(
             _pg_full_query(query).resolve_expression(outer)
         )
@@ -317,7 +131,7 @@ def matching_ids(query):
         if sys.byteorder == "little":
             ids.byteswap()  # int8send() writes big-endian
         return ids
-    return array("q", apply(Practice.objects.all(), query).order_by().values_list("pk", flat=True))
+    return array("q", apply(queryset.all(), query).order_by().values_list("pk", flat=True))
 
 
 def with_snippets(queryset, query, words=36):
@@ -426,39 +240,57 @@ def _mark(text):
 TRIGRAM_TIES = 10
 
 
-def suggest(query):
-    """A corrected query text if some wanted words are unknown and a close known word exists."""
-    from practices.models import SearchWord
+def max_typos(word):
+    """Typos a correction may fix in a word, as Meilisearch's typo tolerance allows: none
+    below 5 letters, one up to 8, two from 9 ("workrs" -> "workers", not "cheaper" ->
+    "chapter")."""
+    return 0 if len(word) < 5 else 1 if len(word) < 9 else 2
 
-    words = {w.lower() for w in query.words if len(w) >= 4 and w.isalpha()}
+
+def edit_distance(a, b):
+    """Optimal string alignment distance: insertions, deletions, substitutions, swaps."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def suggest(query, vocabulary):
+    """A corrected query text if some wanted words are unknown and a close known word exists.
+
+    ``vocabulary`` is the queryset of known words (``SearchWord``)."""
+    words = {w.lower() for w in query.words if max_typos(w) and w.isalpha()}
     if not words:
         return None
     spellings = {w: spelling_variants(w) for w in words}
     known = set(
-        SearchWord.objects.filter(word__in=[v for vs in spellings.values() for v in vs]).values_list(
+        vocabulary.filter(word__in=[v for vs in spellings.values() for v in vs]).values_list(
             "word", flat=True
         )
     )
     unknown = [w for w in sorted(words) if not known.intersection(spellings[w])]
     corrections = {}
     for word in unknown:
-        replacement = _closest_word(word)
-        if replacement:
+        replacement = _closest_word(vocabulary, word)
+        if replacement and edit_distance(word, replacement) <= max_typos(word):
             corrections[word] = replacement
     if not corrections:
         return None
     return query.replace_words(corrections)
 
 
-def _closest_word(word):
-    from practices.models import SearchWord
-
+def _closest_word(vocabulary, word):
     if is_postgresql():
         # pg_trgm: the indexed % operator narrows, similarity() orders. Among the words
         # most similar by trigrams, difflib's ratio decides: "work" and "workers" share as
         # many trigrams with "workrs", and "workers" (one letter missing) is meant.
         rows = list(
-            SearchWord.objects.filter(word__trigram_similar=word)
+            vocabulary.filter(word__trigram_similar=word)
             .annotate(
                 similarity=Func(F("word"), Value(word), function="similarity", output_field=FloatField())
             )
@@ -468,7 +300,7 @@ def _closest_word(word):
         closest = [candidate for candidate, similarity in rows if similarity == rows[0][1]]
         return max(closest, key=lambda c: difflib.SequenceMatcher(None, word, c).ratio(), default=None)
     candidates = list(
-        SearchWord.objects.annotate(length=Length("word"))
+        vocabulary.annotate(length=Length("word"))
         .filter(word__startswith=word[0], length__range=(len(word) - 2, len(word) + 2))
         .values_list("word", flat=True)
     )

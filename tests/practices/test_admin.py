@@ -175,3 +175,41 @@ def test_source_text_is_read_only_once_cited(curator_client):
     response = curator_client.get(reverse("admin:sources_sourcedocument_change", args=[source.pk]))
     assert response.status_code == 200
     assert 'name="text"' not in response.text
+
+
+def test_an_admin_save_indexes_the_practice_once_when_it_commits(
+    curator_client, form_data, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Practice row, country link, objective link, citation, organisations: one refresh of
+    the practice and one change of the facet token, when the transaction commits."""
+    from django.db import connection
+
+    from practices.models import Organisation, SearchIndexVersion
+    from practices.search import indexing
+
+    refreshed, bumps = [], []
+    real_refresh, real_bump = indexing.refresh, SearchIndexVersion.bump
+    monkeypatch.setattr(indexing, "refresh", lambda ids: refreshed.append(set(ids)) or real_refresh(ids))
+    monkeypatch.setattr(SearchIndexVersion, "bump", classmethod(lambda cls: bumps.append(1) or real_bump()))
+    organisations = [
+        Organisation.objects.create(name=f"Desk {n}", slug=f"desk-{n}", kind="government") for n in range(2)
+    ]
+    data = form_data("Seasonal Agricultural Workers Program (SAWP)")
+    data["organisations"] = [str(o.pk) for o in organisations]
+    # The organisations' own writes, as if committed before the curator saves: indexed, and
+    # their commit callback gone (the test's transaction never commits).
+    indexing.flush()
+    connection.run_on_commit.clear()
+    refreshed.clear(), bumps.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = curator_client.post(reverse("admin:practices_practice_add"), data)
+        assert refreshed == [] and bumps == []  # nothing before the commit
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    practice = Practice.objects.get(slug="card-for-frontier-workers")
+    assert len(callbacks) == 1
+    assert refreshed == [{practice.pk}]
+    assert len(bumps) == 1
+    # What the refresh derived: the organisation names and the excerpt are searchable text.
+    practice.refresh_from_db()
+    assert "Desk 1" in practice.search_related and "SAWP" in practice.search_related
+    assert {"organisation:desk-0", "country:MEX", "objective:5"} <= set(practice.facet_keys)

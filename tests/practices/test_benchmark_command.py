@@ -9,9 +9,18 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from practices import benchmark, search
-from practices.models import WORD_RE, Citation, Practice, PracticeCountry, PracticeObjective, SearchWord
+from practices.management import benchmarking as benchmark
+from practices.models import (
+    Citation,
+    Practice,
+    PracticeCountry,
+    PracticeEmbedding,
+    PracticeObjective,
+    SearchWord,
+)
 from practices.rendering import render_markdown
+from practices.search import indexing
+from practices.search.query import parse
 from tests.factories import MeetingFactory, OrganisationFactory, SourceDocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +84,7 @@ def test_filling_again_adds_to_the_practices_already_there(filled):
     assert benchmark.fill(total, seed=1).created == 0
 
 
-def test_synthetic_practices_are_indexed_as_refresh_search_index_would(filled):
+def test_synthetic_practices_are_indexed_as_the_index_owner_would(filled):
     before = dict(filled.values_list("pk", "search_related"))
     keys_before = dict(filled.values_list("pk", "facet_keys"))
     listings_before = dict(filled.values_list("pk", "listing"))
@@ -85,7 +94,13 @@ def test_synthetic_practices_are_indexed_as_refresh_search_index_would(filled):
         assert link.country.name in before[practice.pk]
     for citation in Citation.objects.filter(practice=practice):
         assert citation.excerpt in before[practice.pk]
-    filled.refresh_search_index()
+    vectors_before = dict(PracticeEmbedding.objects.filter(practice__in=filled).values_list("pk", "vector"))
+    assert len(vectors_before) == SYNTHETIC
+    indexing.refresh(filled.values_list("pk", flat=True))
+    vectors_after = dict(PracticeEmbedding.objects.filter(practice__in=filled).values_list("pk", "vector"))
+    assert {pk: bytes(v) for pk, v in vectors_after.items()} == {
+        pk: bytes(v) for pk, v in vectors_before.items()
+    }
     after = dict(filled.values_list("pk", "search_related"))
     assert {pk: set(text.split("\n")) for pk, text in after.items()} == {
         pk: set(text.split("\n")) for pk, text in before.items()
@@ -95,8 +110,8 @@ def test_synthetic_practices_are_indexed_as_refresh_search_index_would(filled):
     assert all(listing["countries"] and listing["sources"] for listing in listings_before.values())
     assert all(f"type:{p.practice_type}" in keys_before[p.pk] for p in filled)
     # Searchable at once, and "did you mean" knows their words.
-    assert Practice.objects.search(search.parse(practice.title)).filter(pk=practice.pk).exists()
-    summary_words = set(WORD_RE.findall(practice.summary.lower()))
+    assert Practice.objects.search(parse(practice.title)).filter(pk=practice.pk).exists()
+    summary_words = set(indexing.WORD_RE.findall(practice.summary.lower()))
     assert SearchWord.objects.filter(word__in=summary_words).count() == len(summary_words)
 
 

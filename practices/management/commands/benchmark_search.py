@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from practices import benchmark
+from practices.management import benchmarking as benchmark
 
 
 class Command(BaseCommand):

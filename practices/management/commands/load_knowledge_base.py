@@ -5,7 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from practices.loading import load_knowledge_base
 
-DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "knowledge_base.json"
+# The knowledge base, then the search thesaurus (loaded the same way: curators' edits kept).
+DEFAULT_FIXTURES = [
+    Path(settings.BASE_DIR) / "fixtures" / "knowledge_base.json",
+    Path(settings.BASE_DIR) / "fixtures" / "thesaurus.json",
+]
 OUTCOMES = ["created", "updated", "unchanged", "kept", "kept-deleted", "kept-existing"]
 EXPLAIN = {
     "kept": "changed in the admin since the last load",
@@ -16,12 +20,15 @@ EXPLAIN = {
 
 class Command(BaseCommand):
     help = (
-        "Load or refresh the knowledge base from fixtures/knowledge_base.json. Idempotent; "
+        "Load or refresh the knowledge base from fixtures/knowledge_base.json and the search "
+        "thesaurus from fixtures/thesaurus.json. Idempotent; "
         "records changed by a curator since the last load are listed and left alone unless --force."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--fixture", default=str(DEFAULT_FIXTURE))
+        parser.add_argument(
+            "--fixture", action="append", help="a fixture to load (repeatable; default: both above)"
+        )
         parser.add_argument(
             "--force",
             action="store_true",
@@ -29,9 +36,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, fixture, force, **options):
-        path = Path(fixture)
-        if not path.exists():
-            raise CommandError(f"No fixture at {path}. Build it with `manage.py build_seed_fixtures`.")
+        paths = [Path(f) for f in fixture] if fixture else DEFAULT_FIXTURES
+        for path in paths:
+            if not path.exists():
+                raise CommandError(f"No fixture at {path}. Build it with `manage.py build_seed_fixtures`.")
+        for path in paths:
+            self.load(path, force)
+        self.stdout.write(self.style.SUCCESS("Knowledge base loaded."))
+
+    def load(self, path, force):
         self.stdout.write(f"Loading {path.name}{' (forced)' if force else ''} ...")
         report = load_knowledge_base(
             path, force=force, progress=lambda done, total: self.stdout.write(f"  {done}/{total} records")
@@ -51,4 +64,3 @@ class Command(BaseCommand):
             )
             for model_label, key in report.dropped:
                 self.stdout.write(f"  {model_label} {key}")
-        self.stdout.write(self.style.SUCCESS("Knowledge base loaded."))

@@ -1,0 +1,219 @@
+"""From what a researcher typed to what search looks for: pure Python, no database.
+
+A parsed query's clauses become *concepts*. Consecutive words that a thesaurus entry or a
+vocabulary name covers ("without papers", "alternatives to detention", "Mexican") become one
+concept, whose alternatives are the words as typed (as a phrase), the thesaurus's related
+terms and the vocabulary values named (facet keys such as "objective:13", "country:MEX").
+A practice matches a concept if it contains any alternative or is classified under any of
+its values. The page then asks for practices matching all concepts, or, when none does,
+most of them (``practices.search.page``).
+
+``Thesaurus`` and ``Vocabulary`` are built from data (``ThesaurusEntry`` rows, the
+vocabularies' names) by ``practices.search.vocabulary``; here they are plain matchers.
+"""
+
+from dataclasses import dataclass, field
+
+from practices.search.query import WORDS_RE, SearchQuery, Term, stems
+
+MAX_SPAN = 6  # words one thesaurus term or vocabulary name may cover
+MAX_ALTERNATIVES = 16  # per concept, so that a query stays small for the database
+
+
+def term_of(text):
+    """A thesaurus term or name as a search Term: a phrase if it has several words."""
+    words = tuple(WORDS_RE.findall(text))
+    return Term(words=words, phrase=len(words) > 1) if words else None
+
+
+class Thesaurus:
+    """Related terms by the stems of the words that call them up."""
+
+    def __init__(self, rules=()):
+        self.related = {}  # {stems: {related term text, ...}}
+        for kind, terms, expansions in rules:
+            targets = terms if kind == "equivalent" else expansions
+            for term in terms:
+                key = stems(term)
+                if key:
+                    others = [t for t in targets if stems(t) != key]
+                    self.related.setdefault(key, {}).update(dict.fromkeys(others))
+        self.longest = max((len(key) for key in self.related), default=0)
+
+    def __len__(self):
+        return len(self.related)
+
+    def lookup(self, key):
+        return list(self.related.get(key, {}))
+
+
+@dataclass(frozen=True)
+class Named:
+    """A vocabulary value a query names: facet keys it stands for and how the page shows it."""
+
+    facet: str  # the filter it offers: "objective", "country", "theme", ...
+    values: tuple  # the filter's values ("13",) or several countries for a sub-region
+    label: str  # "GCM objective 13: Alternatives to detention"
+
+    @property
+    def keys(self):
+        return tuple(f"{self.facet}:{value}" for value in self.values)
+
+
+class Vocabulary:
+    """Names of countries, regions, objectives, principles, themes, organisations and
+    meetings, matched against a query's words by stem.
+
+    ``names`` are (name, Named) pairs: the whole name must be typed (in any order of its
+    words). ``titles`` are (title, Named) pairs (the GCM objectives' full titles): two or more
+    consecutive words of the query found in one title name it, if one of them is rare
+    among the titles (so "fair recruitment" names objective 6, but "migration work" names none).
+    """
+
+    def __init__(self, names=(), titles=()):
+        self.names = {}  # {frozenset of stems: [Named, ...]}
+        for name, named in names:
+            key = frozenset(stems(name))
+            if key:
+                self.names.setdefault(key, [])
+                if named not in self.names[key]:
+                    self.names[key].append(named)
+        self.titles = [(frozenset(stems(title)), named) for title, named in titles]
+        frequency = {}
+        for key, _ in self.titles:
+            for word in key:
+                frequency[word] = frequency.get(word, 0) + 1
+        # Rare: in at most a tenth of the titles (two of the 23 GCM objectives).
+        self.rare = {word for word, n in frequency.items() if n <= max(1, len(self.titles) // 10)}
+
+    def lookup(self, key):
+        found = list(self.names.get(frozenset(key), []))
+        if len(key) >= 2 and len(set(key)) == len(key):
+            words = set(key)
+            found += [named for title, named in self.titles if words <= title and words & self.rare]
+        return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class Concept:
+    label: str  # the words as typed
+    terms: tuple  # Terms, ORed
+    expansions: tuple = ()  # what the thesaurus added, as text
+    named: tuple = ()  # Named vocabulary values
+
+    @property
+    def facet_keys(self):
+        return tuple(key for named in self.named for key in named.keys)
+
+    @property
+    def key(self):
+        return repr((self.terms, self.facet_keys))
+
+
+@dataclass
+class Clauses:
+    """What the lexical backends run: clauses ANDed, terms ORed within (``lexical``)."""
+
+    clauses: list
+    excluded: list = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.clauses or self.excluded)
+
+    @property
+    def key(self):
+        return repr((self.clauses, self.excluded))
+
+
+@dataclass
+class CompiledQuery:
+    query: SearchQuery
+    concepts: list
+    excluded: list
+
+    def __bool__(self):
+        return bool(self.query)
+
+    @property
+    def text(self):
+        return self.query.text
+
+    def all_of(self, concepts=None):
+        return Clauses([list(c.terms) for c in (concepts or self.concepts)], self.excluded)
+
+    def any_of(self, concepts=None):
+        terms = list(dict.fromkeys(t for c in (concepts or self.concepts) for t in c.terms))
+        return Clauses([terms] if terms else [], self.excluded)
+
+    def any_word(self, concepts=None):
+        """Every word and related term of the concepts, ORed: what ranks practices that
+        match the concepts in different ways (several words as one concept included)."""
+        terms = []
+        for concept in concepts or self.concepts:
+            for term in concept.terms:
+                terms += term.parts if len(term.words) > 1 and not term.phrase else [term]
+        return Clauses([list(dict.fromkeys(terms))] if terms else [], self.excluded)
+
+    def one(self, concept):
+        return Clauses([list(concept.terms)])
+
+    @property
+    def expansions(self):
+        """(typed words, [terms added]) of each concept the thesaurus widened."""
+        return [(c.label, list(c.expansions)) for c in self.concepts if c.expansions]
+
+    @property
+    def named(self):
+        return list(dict.fromkeys(n for c in self.concepts for n in c.named))
+
+
+def compile_query(query, thesaurus=None, vocabulary=None):
+    """The query's concepts, with thesaurus terms and vocabulary values."""
+    thesaurus = thesaurus or Thesaurus()
+    vocabulary = vocabulary or Vocabulary()
+    # Units: clauses of one term that may join with neighbours; OR-groups stand alone.
+    units = []
+    for clause in query.clauses:
+        mergeable = len(clause) == 1
+        units.append((clause, stems(" ".join(clause[0].words)) if mergeable else None))
+
+    concepts, i = [], 0
+    while i < len(units):
+        chosen = None
+        if units[i][1] is not None:
+            for j in range(min(len(units), i + MAX_SPAN), i, -1):
+                span = units[i:j]
+                if any(key is None for _, key in span):
+                    continue
+                key = tuple(word for _, unit_key in span for word in unit_key)
+                related, named = thesaurus.lookup(key), vocabulary.lookup(key)
+                if related or named:
+                    chosen = (j, related, named)
+                    break
+        if chosen is None:
+            clause = units[i][0]
+            concepts.append(Concept(label=_label(clause), terms=tuple(clause)))
+            i += 1
+            continue
+        j, related, named = chosen
+        typed = [units[k][0][0] for k in range(i, j)]
+        words = tuple(w for term in typed for w in term.words)
+        # The words as typed keep their meaning: all of them, anywhere (as without the
+        # thesaurus); the related terms and names are alternatives to them.
+        own = typed[0] if len(typed) == 1 else Term(words=words, phrase=False)
+        extra = [t for t in (term_of(text) for text in related) if t is not None and t != own]
+        terms = tuple(dict.fromkeys([own, *extra]))[:MAX_ALTERNATIVES]
+        concepts.append(
+            Concept(
+                label=" ".join(words),
+                terms=terms,
+                expansions=tuple(" ".join(t.words) for t in terms[1:]),
+                named=tuple(named),
+            )
+        )
+        i = j
+    return CompiledQuery(query=query, concepts=concepts, excluded=list(query.excluded))
+
+
+def _label(clause):
+    return " or ".join(" ".join(term.words) for term in clause)

@@ -1,0 +1,611 @@
+"""One search, assembled: what the search page, its exports, feed and brief all show.
+
+``SearchPage(request.GET)`` compiles the query once (thesaurus and vocabulary, from
+``practices.search.vocabulary``), then:
+
+1. **Matches, as sets.** Each concept's practices (``lexical.matching_ids`` plus the
+   vocabulary values it names) become a bitset of the facet index, kept per concept since
+   ticking a facet or turning a page asks for the same words again. Practices matching every
+   concept are the results; when no practice matches them all, practices matching most of
+   them are (at least half, more first), and the page says which words were not found, as
+   Meilisearch's matching strategy and Elasticsearch's ``minimum_should_match`` do. Meaning
+   matches (``semantic``) above a similarity threshold join them.
+2. **Counts.** The total, every facet's counts and the decades are set arithmetic on the
+   facet index (``facets.FacetIndex.count``), with each facet counted under the *other*
+   filters.
+3. **Order.** By relevance, the first ``WINDOW`` results are ranked in Python: by how many
+   concepts a practice matches, then by reciprocal rank fusion of the database's full-text
+   rank (the top of ``WINDOW``, filters applied in SQL) and the semantic similarity, with a
+   bonus for the words as typed (so "regularisation" puts regularisation programmes above
+   "regular pathways", which only share its stem). Further pages continue in title order.
+   Every other sort reads the page off the index.
+4. **No dead ends.** A word not found is corrected against the indexed words if a close
+   one exists; a page with nothing offers what would find something, each with its count.
+"""
+
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.http import QueryDict
+
+from practices.filters import REGIONS, PracticeFilter
+from practices.models import Practice, PracticeScope, PracticeType, SearchIndexVersion, SearchWord
+from practices.search import indexing, lexical, semantic
+from practices.search.compiler import Clauses, compile_query
+from practices.search.facets import FacetIndex, bitset, is_member
+from practices.search.query import QueryError, parse, spelling_variants
+from practices.search.vocabulary import Matchers
+
+log = logging.getLogger(__name__)
+
+WINDOW = 200  # results ranked by relevance in Python; further pages follow in title order
+RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
+SEMANTIC_WEIGHT = 0.8  # the meaning list's share in the fusion, beside the words' 1.0
+# ... and the words' share when no practice has all the words of any concept, so that single
+# words rank it (a weaker sign: "response" and "strengthen" say little on their own).
+WORDS_WEIGHT = 0.4
+EXACT_BONUS = 0.012  # for each concept whose words appear as typed in the title, aliases or summary
+# A meaning match without any of the words must be at least this similar (cosine) to count:
+# calibrated on the seed knowledge base, where unrelated questions ("banana bread recipe")
+# stay below 0.30 and paraphrases of a practice reach 0.45 and more.
+SEMANTIC_THRESHOLD = 0.42
+# Meaning matches that also match some word rank by the fusion at any similarity above this.
+SEMANTIC_FLOOR = 0.2
+COVERAGE_STEPS = 3
+
+
+class SearchPage:
+    """A search as the page runs it, from the request's GET parameters."""
+
+    lexical_weight = 1.0
+    suggestion = None  # a spelling correction offered rather than made (an Offer)
+
+    def __init__(self, data, queryset=None, request=None, _corrected_from=None):
+        self.data = data
+        self.request = request
+        indexing.flush()  # this transaction's own writes, if any, before reading the index
+        self.token = SearchIndexVersion.current_token()
+        self.index = FacetIndex.current(PracticeFilter.SORT_FIELDS, self.token)
+        known = {name: {str(row[0]) for row in rows} for name, rows in self.index.labels.items()}
+        self.base_queryset = queryset if queryset is not None else Practice.objects.published()
+        self.filterset = PracticeFilter(data, queryset=self.base_queryset, request=request, known=known)
+        matchers = Matchers.current(self.token)
+        self.query = compile_query(self.filterset.query, matchers.thesaurus, matchers.vocabulary)
+        self.corrected_from = _corrected_from
+
+    @classmethod
+    def run(cls, data, queryset=None, request=None):
+        """The page for ``data``; if some words are unknown and a close known word exists,
+        the page for the corrected words (``corrected_from`` is then the query as typed)."""
+        page = cls(data, queryset, request)
+        if page.query and page.not_found:
+            corrected = lexical.suggest(page.query.query, SearchWord.objects.all())
+            if corrected and corrected != page.query.text:
+                retry_data = data.copy()
+                retry_data["q"] = corrected
+                retry = cls(retry_data, queryset, request, _corrected_from=page.query.text)
+                # Only a correction that leaves no word unfound: "banana bread" is not a typo
+                # of "banana broad". Another is offered, not made.
+                if not retry.not_found and retry.total:
+                    return retry
+                if retry.total:
+                    page.suggestion = Offer(f"“{corrected}”", retry.total, retry._with({"q": [corrected]}))
+        return page
+
+    # --- what the request asks for ----------------------------------------------------
+
+    @property
+    def sort_key(self):
+        return self.filterset.sort_key
+
+    @property
+    def page_size(self):
+        return self.filterset.page_size
+
+    @property
+    def operators(self):
+        """Whether the researcher asked for exactness: a quoted phrase, ``or``, ``-word``."""
+        query = self.query.query
+        return '"' in query.text or bool(query.excluded) or any(len(c) > 1 for c in query.clauses)
+
+    # --- matches, as sets -------------------------------------------------------------
+
+    def _ids(self, clauses):
+        return self.index.matched(clauses.key, lambda: lexical.matching_ids(Practice.objects.all(), clauses))
+
+    @cached_property
+    def concept_bits(self):
+        """[bitset] of each concept: its words, their related terms, the values it names."""
+        return [
+            self._ids(self.query.one(concept)) | self.index.having(concept.facet_keys)
+            for concept in self.query.concepts
+        ]
+
+    @cached_property
+    def found(self):
+        return [c for c, bits in zip(self.query.concepts, self.concept_bits, strict=True) if bits]
+
+    @cached_property
+    def not_found(self):
+        """The concepts (words as typed) no published practice matches."""
+        return [c for c, bits in zip(self.query.concepts, self.concept_bits, strict=True) if not bits]
+
+    @cached_property
+    def required(self):
+        """How many concepts a practice must match: all of those found, or when no practice
+        matches them all, at least half of them."""
+        bits = [b for b in self.concept_bits if b]
+        if not bits:
+            return 0
+        every = self.index.everything
+        for b in bits:
+            every &= b
+        return len(bits) if every else max(1, math.ceil(len(bits) / 2))
+
+    @property
+    def relaxed(self):
+        """Whether some of the words are not required of every result."""
+        return bool(self.query.concepts) and (bool(self.not_found) or self.required < len(self.found))
+
+    @cached_property
+    def excluded_bits(self):
+        if not self.query.excluded:
+            return 0
+        return self._ids(Clauses([list(self.query.excluded)]))
+
+    @cached_property
+    def lexical_bits(self):
+        """The published practices matching enough of the concepts (excluded words out)."""
+        if not self.query.concepts:
+            return self.index.everything & ~self.excluded_bits if self.query else self.index.everything
+        bits = [b for b in self.concept_bits if b]
+        if not bits:
+            return 0
+        if self.required == len(bits):
+            matching = self.index.everything
+            for b in bits:
+                matching &= b
+        else:
+            matching = at_least(bits, self.required)
+        return matching & ~self.excluded_bits
+
+    @cached_property
+    def query_vector(self):
+        """The query's meaning: its words and the thesaurus's related terms."""
+        if not self.query.concepts or self.operators:
+            return None
+        text = " ".join([self.query.text, *(t for _, terms in self.query.expansions for t in terms)])
+        vectors = semantic.embed([text])
+        return None if vectors is None else vectors[0]
+
+    @cached_property
+    def similarities(self):
+        """{practice id: similarity} of the published practices close enough in meaning to
+        rank (SEMANTIC_FLOOR), or {} without a query or the model."""
+        if self.query_vector is None:
+            return {}
+        matrix = semantic.SemanticIndex.current(self.token)
+        return matrix.above(matrix.similarities(self.query_vector), SEMANTIC_FLOOR)
+
+    @cached_property
+    def semantic_bits(self):
+        """Practices matching by meaning alone: similar enough (SEMANTIC_THRESHOLD)."""
+        ids = [pk for pk, score in self.similarities.items() if score >= SEMANTIC_THRESHOLD]
+        if not ids:
+            return 0
+        return bitset(ids, max(self.index.size, max(ids) + 1)) & self.index.everything & ~self.excluded_bits
+
+    @cached_property
+    def base(self):
+        """Every result before the facet filters."""
+        if not self.query:
+            return self.index.everything
+        return self.lexical_bits | self.semantic_bits
+
+    # --- counts -------------------------------------------------------------------------
+
+    @cached_property
+    def tally(self):
+        """The total, this page's ids, every facet's counts and the decades."""
+        index = self.index
+        filters = {group: index.having(keys) for group, keys in self.filterset.selected.items()}
+        low, high = self.filterset.cleaned("year_from"), self.filterset.cleaned("year_to")
+        if low is not None or high is not None:
+            filters["years"] = index.started_between(low, high)
+        matching, counts = index.count(self.base, filters, groups=PracticeFilter.GROUPS)
+        total = matching.bit_count()
+        size = self.page_size
+        # Past the end (a stale link): the last page, as Paginator.get_page() does.
+        number = min(self._page_number(), max(1, -(-total // size)))
+        start = (number - 1) * size
+        if self.sort_key != "relevance":
+            page_ids = index.page(matching, self.sort_key, start, size)
+        else:
+            page_ids = self.ranked(matching, start + size)[start : start + size]
+        return Tally(total=total, page_ids=page_ids, counts=counts, page_number=number, matching=matching)
+
+    @property
+    def total(self):
+        return self.tally.total
+
+    def _page_number(self):
+        number = str(self.data.get("page", "1")) if self.filterset.is_bound else "1"
+        valid = number.isascii() and number.isdigit() and 0 < len(number) <= 6 and int(number) > 0
+        return int(number) if valid else 1
+
+    # --- order --------------------------------------------------------------------------
+
+    def ranked(self, matching, count):
+        """The first ``count`` ids of ``matching`` by relevance."""
+        if not matching:
+            return []
+        window = max(WINDOW, count)
+        member = self.index.bytes_of(matching)
+        lexical_rows = self._lexical_window(window)
+        lexical_order = [row[0] for row in lexical_rows if is_member(member, row[0])]
+        semantic_order = [
+            pk
+            for pk, _ in sorted(self.similarities.items(), key=lambda item: -item[1])
+            if is_member(member, pk)
+        ][:window]
+        scores = {}
+        for position, pk in enumerate(lexical_order, start=1):
+            scores[pk] = self.lexical_weight / (RRF_K + position)
+        for position, pk in enumerate(semantic_order, start=1):
+            scores[pk] = scores.get(pk, 0) + SEMANTIC_WEIGHT / (RRF_K + position)
+        exact = self._exact_forms()
+        for pk, title, aliases, summary in lexical_rows:
+            if pk in scores and exact:
+                head = f"{title}\n{aliases}".lower()
+                scores[pk] += sum(
+                    EXACT_BONUS
+                    if pattern.search(head)
+                    else EXACT_BONUS / 2
+                    if pattern.search(summary.lower())
+                    else 0
+                    for pattern in exact
+                ) / len(exact)
+        # How much of the query a practice matches: each concept weighs by its rarity
+        # (inverse document frequency), so that "money" counts for more than "migrants",
+        # which nearly every practice has; in steps of a fifth, so that the fusion orders
+        # practices matching about as much.
+        everything = self.index.everything.bit_count() + 1
+        weighted = [
+            (self.index.bytes_of(bits), math.log(everything / (bits.bit_count() + 1)) + 0.1)
+            for bits in self.concept_bits
+            if bits
+        ]
+        total_weight = sum(weight for _, weight in weighted) or 1
+
+        def coverage(pk):
+            share = sum(weight for data, weight in weighted if is_member(data, pk)) / total_weight
+            return round(share * COVERAGE_STEPS)
+
+        order = sorted(scores, key=lambda pk: (-coverage(pk), -scores[pk], pk))
+        if len(order) < count:
+            # Beyond what either ranking reached (practices named by a vocabulary value
+            # only, or deep pages): the rest, by how many concepts they match, then by title.
+            seen = set(order)
+            rest = [pk for pk in self.index.ids if is_member(member, pk) and pk not in seen]
+            rest.sort(key=lambda pk: -coverage(pk))  # stable: title order within
+            order += rest
+        return order[:count]
+
+    def _lexical_window(self, window):
+        """(id, title, aliases, summary) of the best full-text matches passing the filters."""
+        if not self.found:
+            return []
+        if self.required == len(self.found) and not any(c.named for c in self.found):
+            clauses = self.query.all_of(self.found)  # plain words, all found: rank the practices having all
+        else:  # any concept, each as the words typed (all of them) or a related term
+            clauses = self.query.any_of(self.found)
+        rows = self._ranked_rows(clauses, window)
+        if not rows:  # no practice has all the words of any concept: rank by single words
+            self.lexical_weight = WORDS_WEIGHT
+            rows = self._ranked_rows(self.query.any_word(self.found), window)
+        return rows
+
+    def _ranked_rows(self, clauses, window):
+        queryset = self.filterset.filtered(skip={"q"}).search(clauses)
+        rows = queryset.order_by("-rank", "title", "pk").values_list("pk", "title", "aliases", "summary")
+        return list(rows[:window])
+
+    def _exact_forms(self):
+        """A pattern per concept for its words as typed, their spellings and related terms."""
+        patterns = []
+        for concept in self.found:
+            forms = set()
+            for term in concept.terms:
+                if len(term.words) == 1 or not term.phrase:
+                    forms.update(v for word in term.words for v in spelling_variants(word))
+                else:
+                    forms.add(" ".join(term.words).lower())
+            alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+            patterns.append(re.compile(rf"\b(?:{alternatives})\b"))
+        return patterns
+
+    def ordered_ids(self, limit):
+        """The ids of the first ``limit`` results in the page's order (exports, briefs)."""
+        matching = self.tally.matching
+        if self.sort_key == "relevance":
+            return self.ranked(matching, limit)[:limit]
+        return self.index.page(matching, self.sort_key, 0, limit)
+
+    def newest_ids(self, limit):
+        return self.index.page(self.tally.matching, "added", 0, limit)
+
+    def practices(self):
+        """This page's practices, in order, each with its ``snippet`` (HTML, or None).
+
+        The page's rows carry what a result shows of their relations
+        (``Practice.listing``); with words, the rows that match them get snippets in one
+        more query."""
+        ids = list(self.tally.page_ids)
+        if not ids:
+            return []
+        rows = {p.pk: p for p in self.base_queryset.filter(pk__in=ids)}
+        practices = [rows[pk] for pk in ids if pk in rows]
+        snippets = {}
+        if self.found:
+            matched = self.base_queryset.filter(pk__in=ids).search(self.query.any_of(self.found))
+            snippets = dict(
+                lexical.with_snippets(matched, self.query.any_of(self.found)).values_list("pk", "headline")
+            )
+        for practice in practices:
+            practice.snippet = lexical.marked(snippets.get(practice.pk))
+        return practices
+
+    # --- facets -------------------------------------------------------------------------
+
+    @cached_property
+    def active(self):
+        return bool(self.query) or bool(self.filterset.active_filters())
+
+    def facets(self):
+        """Every facet with its values, counts (other filters applied) and selection."""
+        counts, labels = self.tally.counts, self.index.labels
+        return [
+            self._place_facet(counts, labels["country"]),
+            self._facet("objective", labels["objective"], counts),
+            self._facet("theme", labels["theme"], counts, by_count=True),
+            self._facet("principle", labels["principle"], counts),
+            self._facet("meeting", labels["meeting"], counts, by_count=True),
+            self._facet("source", labels["source"], counts, by_count=True),
+            self._facet("organisation", labels["organisation"], counts, by_count=True),
+            self._facet("type", PracticeType.choices, counts),
+            self._facet("scope", PracticeScope.choices, counts),
+        ]
+
+    def decades(self):
+        """Practices by decade of their start, other filters applied (the period facet)."""
+        return sorted((int(decade), n) for decade, n in self.tally.counts.get("decade", {}).items())
+
+    def _facet(self, name, rows, counts, by_count=False):
+        number = counts.get(name, {})
+        rows = list(rows)
+        if not self.active:  # nothing narrows: the values with a count are all there is to show
+            rows = [(key, label) for key, label in rows if key in number]
+        if by_count:
+            rows.sort(key=lambda row: (-number.get(row[0], 0), row[1].lower()))
+        selected = set(self.filterset.cleaned(name, []))
+        return Facet.build(self.filterset.filters[name], name, rows, number, selected)
+
+    def _place_facet(self, counts, countries):
+        """Regions, each with its countries nested: two facets shown as one tree."""
+        selected_regions = {v.lower() for v in self.filterset.cleaned("region", [])}
+        selected_countries = {v.upper() for v in self.filterset.cleaned("country", [])}
+        region_counts, country_counts = counts.get("region", {}), counts.get("country", {})
+        by_region = {region: [] for region in REGIONS}
+        active = self.active
+        for iso3, name, region in countries:
+            count = country_counts.get(iso3, 0)
+            if active or count:
+                by_region.setdefault(region, []).append(
+                    FacetValue(iso3, name, count, iso3 in selected_countries)
+                )
+        regions = [
+            FacetValue(
+                region.lower(),
+                region,
+                region_counts.get(region.lower(), 0),
+                region.lower() in selected_regions,
+                children=by_region[region],
+            )
+            for region in REGIONS
+            if by_region.get(region) or region_counts.get(region.lower())
+        ]
+        known = {r.lower() for r in REGIONS}
+        return Facet(
+            name="region",
+            label="Region and country",
+            values=regions,
+            unknown=sorted(selected_regions - known)
+            + sorted(selected_countries - {c.value for r in regions for c in r.children}),
+        )
+
+    # --- what the page says about the query -----------------------------------------
+
+    def _with(self, changes, drop=()):
+        """The search URL's parameters with ``changes`` ({name: [values]}) and without ``drop``."""
+        data = QueryDict(mutable=True)
+        for key, values in self.data.lists():
+            if key not in drop and key != "page" and key not in changes:
+                data.setlist(key, [v for v in values if v != ""])
+        for key, values in changes.items():
+            data.setlist(key, values)
+        return data.urlencode()
+
+    def _filters_without_query(self):
+        """The bitset of practices passing the facet and year filters, whatever the words."""
+        bits = self.index.everything
+        for keys in self.filterset.selected.values():
+            bits &= self.index.having(keys)
+        low, high = self.filterset.cleaned("year_from"), self.filterset.cleaned("year_to")
+        if low is not None or high is not None:
+            bits &= self.index.started_between(low, high)
+        return bits
+
+    def vocabulary_offers(self):
+        """Vocabulary values the query names, each as a one-click filter:
+        [(label, count, querystring)], the words that named it taken out of the query."""
+        offers = []
+        passing = self._filters_without_query()
+        for concept in self.query.concepts:
+            for named in concept.named:
+                selected = set(self.filterset.cleaned(named.facet, []) or [])
+                if set(named.values) <= {str(v) for v in selected}:
+                    continue
+                count = (self.index.having(named.keys) & passing).bit_count()
+                if not count:
+                    continue
+                rest = _without_words(self.query.text, concept.label)
+                changes = {named.facet: sorted({*selected, *named.values}), "q": [rest] if rest else []}
+                offers.append(
+                    Offer(label=named.label, count=count, querystring=self._with(changes, drop=("q",)))
+                )
+        return offers
+
+    def alternatives(self):
+        """For a page with nothing: what would find something, each with its count."""
+        if self.total:
+            return []
+        offers = [self.suggestion] if self.suggestion else []
+        passing = self._filters_without_query()
+        if self.query and self.operators:
+            # The same words without quotes, "or" and exclusions.
+            words = " ".join(c.label.replace(" or ", " ") for c in self.query.concepts)
+            if words and words != self.query.text:
+                looser = SearchPage(QueryDict(self._with({"q": [words]})), self.base_queryset, self.request)
+                if looser.total:
+                    offers.append(
+                        Offer(f"“{words}”, without quotes or exclusions", looser.total, looser._with({}))
+                    )
+        offers += self.vocabulary_offers()
+        if self.query and self.filterset.active_filters():
+            # The words without the filters.
+            count = self.base.bit_count()
+            if count:
+                offers.append(
+                    Offer(
+                        f"“{self.query.text}” without the filters",
+                        count,
+                        self._with({"q": [self.query.text]}, drop=[n for n in self.data if n != "q"]),
+                    )
+                )
+        if self.query:
+            count = passing.bit_count()
+            if count and self.filterset.active_filters():
+                offers.append(Offer("The same filters without the words", count, self._with({}, drop=("q",))))
+        # Each filter removed in turn.
+        counts_without = self._counts_without_each_filter()
+        for name, label, value, count in counts_without:
+            if count:
+                offers.append(Offer(f"Without “{label}: {value}”", count, self._with({}, drop=(name,))))
+        return offers
+
+    def _counts_without_each_filter(self):
+        rows = []
+        base = self.base
+        for name, label, value in self.filterset.active_filters():
+            bits = base
+            for group, keys in self.filterset.selected.items():
+                if group != PracticeFilter.GROUPS.get(name, name):
+                    bits &= self.index.having(keys)
+            if name not in PracticeFilter.YEARS:
+                low, high = self.filterset.cleaned("year_from"), self.filterset.cleaned("year_to")
+                if low is not None or high is not None:
+                    bits &= self.index.started_between(low, high)
+            shown = ", ".join(str(v) for v in value) if isinstance(value, list) else value
+            rows.append((name, label, shown, bits.bit_count()))
+        return rows
+
+
+def at_least(bitsets, k):
+    """The bits set in at least ``k`` of ``bitsets`` (a bit-sliced counter)."""
+    # counters[i] holds the bits seen at least i+1 times.
+    counters = [0] * k
+    for bits in bitsets:
+        for i in range(k - 1, 0, -1):
+            counters[i] |= counters[i - 1] & bits
+        counters[0] |= bits
+    return counters[k - 1]
+
+
+def _without_words(text, words):
+    """``text`` with the words of ``words`` taken out (whole words, any case), or "" if no
+    word to search for is left (only "to", "the" and the like)."""
+    rest = text
+    for word in words.split():
+        rest = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", rest, flags=re.IGNORECASE)
+    rest = " ".join(rest.split())
+    try:
+        return rest if parse(rest) else ""
+    except QueryError:
+        return ""
+
+
+@dataclass
+class Offer:
+    label: str
+    count: int
+    querystring: str
+
+
+@dataclass
+class Tally:
+    total: int
+    page_ids: list  # in order
+    counts: dict  # {facet: {value: practices}}, and "decade"
+    page_number: int
+    matching: int  # the bitset of every result
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    children: list = field(default_factory=list)
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list
+    unknown: list = field(default_factory=list)
+
+    @classmethod
+    def build(cls, filter_, name, rows, counts, selected):
+        values = [FacetValue(key, label, counts.get(key, 0), key in selected) for key, label in rows]
+        return cls(
+            name=name,
+            label=filter_.label,
+            values=values,
+            unknown=sorted(selected - {v.value for v in values}),
+        )
+
+    SHOWN = 8
+
+    @property
+    def shown(self):
+        """The values listed at first: the first few, plus any selected further down."""
+        if len(self.values) <= self.SHOWN + 2:
+            return self.values
+        return self.values[: self.SHOWN] + [v for v in self.values[self.SHOWN :] if v.selected]
+
+    @property
+    def more(self):
+        """The values behind "show all"."""
+        shown = {id(value) for value in self.shown}
+        return [value for value in self.values if id(value) not in shown]
+
+    @property
+    def selected_values(self):
+        return [v for v in self.values if v.selected] + [
+            c for v in self.values for c in v.children if c.selected
+        ]

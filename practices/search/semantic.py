@@ -1,0 +1,135 @@
+"""Meaning, not only words: semantic retrieval with a small static embedding model.
+
+The model is WordLlama's ``l2_supercat`` (256 dimensions), whose weights and tokenizer ship
+inside the ``wordllama`` wheel: it is loaded from the installed package with downloads
+disabled, so nothing is fetched at run time. A static model embeds a query in well under a
+millisecond on a CPU, with no GPU and no server. If it cannot load, ``embed()`` returns None,
+search carries on lexically and the log says why (once per process).
+
+Each practice's vector is written by the index owner (``practices.search.indexing``) into
+``PracticeEmbedding``; each process holds the published practices' vectors as one NumPy
+matrix (``SemanticIndex``), rebuilt when the search index token changes, as the facet
+bitsets are. Debian 12 does not package pgvector for PostgreSQL 15, and a matrix product
+over 100,000 × 256 float32 values takes a few milliseconds, so both databases are served the
+same way.
+"""
+
+import logging
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from practices.models import PracticeEmbedding, PracticeStatus
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "wordllama-l2_supercat-256"
+DIMENSIONS = 256
+
+_model = None
+_model_failed = False
+_model_lock = threading.Lock()
+
+
+def _load_model():
+    global _model, _model_failed
+    if _model is not None or _model_failed:
+        return _model
+    with _model_lock:
+        if _model is None and not _model_failed:
+            try:
+                import wordllama
+                from wordllama import WordLlama
+
+                # The wheel holds the weights under weights/ and the tokenizer under
+                # tokenizers/, the layout WordLlama expects of a cache directory.
+                package = Path(wordllama.__file__).parent
+                _model = WordLlama.load(
+                    config="l2_supercat", dim=DIMENSIONS, cache_dir=package, disable_download=True
+                )
+            except Exception:  # any failure means lexical search only, never a broken page
+                _model_failed = True
+                log.warning("Semantic search is off: the embedding model did not load.", exc_info=True)
+    return _model
+
+
+def available():
+    return _load_model() is not None
+
+
+def embed(texts):
+    """Unit-length float32 vectors of ``texts`` (an array of shape (len, 256)), or None
+    without the model."""
+    model = _load_model()
+    if model is None:
+        return None
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    vectors = np.asarray(model.embed(list(texts), norm=True), dtype=np.float32)
+    return vectors
+
+
+def to_bytes(vector):
+    """A vector as stored: float16, 512 bytes."""
+    return np.asarray(vector, dtype=np.float16).tobytes()
+
+
+def from_bytes(data):
+    return np.frombuffer(bytes(data), dtype=np.float16)
+
+
+class SemanticIndex:
+    """The published practices' vectors as one matrix, with their ids."""
+
+    _current = None
+    _lock = threading.Lock()
+
+    def __init__(self, ids, matrix, token=None):
+        self.ids = ids  # np.int64 array, row i is practice ids[i]
+        self.matrix = matrix  # float32 (n, 256), rows of unit length
+        self.token = token
+
+    @classmethod
+    def current(cls, token):
+        """This process's matrix, rebuilt if the database has changed since (``token``)."""
+        index = cls._current
+        if token is None or index is None or index.token != token:
+            with cls._lock:
+                index = cls._current
+                if token is None or index is None or index.token != token:
+                    index = cls.build()
+                    index.token = token
+                    if token is not None:
+                        cls._current = index
+        return index
+
+    @classmethod
+    def build(cls):
+        rows = PracticeEmbedding.objects.filter(
+            practice__status=PracticeStatus.PUBLISHED, model=MODEL_NAME
+        ).values_list("practice_id", "vector")
+        ids, vectors = [], []
+        for pk, vector in rows.iterator(chunk_size=10_000):
+            ids.append(pk)
+            vectors.append(vector)
+        matrix = np.frombuffer(b"".join(bytes(v) for v in vectors), dtype=np.float16)
+        matrix = (
+            matrix.reshape(len(ids), DIMENSIONS).astype(np.float32) if ids else matrix.reshape(0, DIMENSIONS)
+        )
+        return cls(np.asarray(ids, dtype=np.int64), matrix.astype(np.float32))
+
+    @property
+    def nbytes(self):
+        return self.matrix.nbytes + self.ids.nbytes
+
+    def similarities(self, vector):
+        """Cosine similarity of every practice to ``vector`` (same order as ``ids``)."""
+        if vector is None or not len(self.ids):
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return self.matrix @ vector
+
+    def above(self, scores, threshold):
+        """{practice id: similarity} of the practices at or above ``threshold``."""
+        hits = np.flatnonzero(scores >= threshold)
+        return dict(zip(self.ids[hits].tolist(), scores[hits].tolist(), strict=True))

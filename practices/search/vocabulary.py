@@ -1,0 +1,106 @@
+"""The thesaurus and the vocabularies' names, as the query compiler's matchers, per process.
+
+Built from the database (``ThesaurusEntry`` rows; the names of countries and their regions,
+GCM objectives, guiding principles, themes, organisations and meetings) and rebuilt when
+the search index token changes, which every edit of those rows does
+(``practices.search.indexing``): a curator's thesaurus change takes effect on the next
+search, in every process.
+"""
+
+import threading
+
+from practices.data.country_names import COUNTRY_NAMES
+from practices.models import (
+    Country,
+    GcmObjective,
+    GuidingPrinciple,
+    Meeting,
+    Organisation,
+    Theme,
+    ThesaurusEntry,
+)
+from practices.search.compiler import Named, Thesaurus, Vocabulary
+
+# Regions as researchers name them, beside the UN M49 names (Country.region, sub_region,
+# intermediate_region): {name typed: M49 name}.
+REGION_NAMES = {
+    "african": "Africa",
+    "asian": "Asia",
+    "european": "Europe",
+    "latin america": "Latin America and the Caribbean",
+    "latin american": "Latin America and the Caribbean",
+    "north america": "Northern America",
+    "north africa": "Northern Africa",
+    "west africa": "Western Africa",
+    "east africa": "Eastern Africa",
+    "central africa": "Middle Africa",
+    "southeast asia": "South-eastern Asia",
+    "south east asia": "South-eastern Asia",
+    "south asia": "Southern Asia",
+    "east asia": "Eastern Asia",
+    "middle east": "Western Asia",
+    "gulf states": "Western Asia",
+    "western balkans": "Southern Europe",
+    "pacific islands": "Oceania",
+    "pacific": "Oceania",
+}
+
+
+class Matchers:
+    _current = None
+    _lock = threading.Lock()
+
+    def __init__(self, thesaurus, vocabulary, token=None):
+        self.thesaurus = thesaurus
+        self.vocabulary = vocabulary
+        self.token = token
+
+    @classmethod
+    def current(cls, token):
+        matchers = cls._current
+        if token is None or matchers is None or matchers.token != token:
+            with cls._lock:
+                matchers = cls._current
+                if token is None or matchers is None or matchers.token != token:
+                    matchers = cls(Thesaurus(ThesaurusEntry.objects.as_rules()), build_vocabulary(), token)
+                    if token is not None:
+                        cls._current = matchers
+        return matchers
+
+
+def build_vocabulary():
+    names, titles = [], []
+    countries = list(
+        Country.objects.values_list("iso3", "name", "region", "sub_region", "intermediate_region")
+    )
+    places = {}  # {M49 name: (facet, values)}
+    for iso3, name, region, sub_region, intermediate in countries:
+        named = Named("country", (iso3,), f"Country: {name}")
+        names.append((name, named))
+        names += [(other, named) for other in COUNTRY_NAMES.get(iso3, ())]
+        places.setdefault(region, ("region", {region.lower()}))
+        for area in (sub_region, intermediate):
+            if area:
+                places.setdefault(area, ("country", set()))[1].add(iso3)
+    for area, (facet, values) in places.items():
+        label = f"Region: {area}" if facet == "region" else f"Countries of {area}"
+        places[area] = Named(facet, tuple(sorted(values)), label)
+        names.append((area, places[area]))
+    names += [(typed, places[area]) for typed, area in REGION_NAMES.items() if area in places]
+
+    for number, title, label in GcmObjective.objects.values_list("number", "title", "short_label"):
+        named = Named("objective", (str(number),), f"GCM objective {number}: {label}")
+        names += [(label, named), (title, named)]
+        titles.append((title, named))
+    for slug, name in GuidingPrinciple.objects.values_list("slug", "name"):
+        names.append((name, Named("principle", (slug,), f"Guiding principle: {name}")))
+    for slug, name in Theme.objects.values_list("slug", "name"):
+        names.append((name, Named("theme", (slug,), f"Theme: {name}")))
+    for slug, name, acronym in Organisation.objects.values_list("slug", "name", "acronym"):
+        named = Named("organisation", (slug,), f"{name} ({acronym})" if acronym else name)
+        names.append((name, named))
+        if acronym:
+            names.append((acronym, named))
+    for slug, name in Meeting.objects.values_list("slug", "name"):
+        names.append((name, Named("meeting", (slug,), f"Meeting: {name}")))
+    return Vocabulary(names=names, titles=titles)

@@ -1,0 +1,91 @@
+"""The query compiler and the matchers: pure Python, no database."""
+
+from practices.search.compiler import Named, Thesaurus, Vocabulary, compile_query
+from practices.search.page import at_least
+from practices.search.query import parse, stem
+
+THESAURUS = Thesaurus(
+    [
+        ("equivalent", ["irregular migrant", "undocumented migrant", "migrant without papers"], []),
+        ("one_way", ["without papers", "undocumented"], ["irregular situation", "irregular status"]),
+        ("one_way", ["legal status"], ["regularisation", "amnesty"]),
+    ]
+)
+MEXICO = Named("country", ("MEX",), "Country: Mexico")
+USA = Named("country", ("USA",), "Country: United States")
+LAC = Named("country", ("ARG", "MEX"), "Countries of Latin America and the Caribbean")
+OBJECTIVE_6 = Named("objective", ("6",), "GCM objective 6: Fair recruitment and decent work")
+OBJECTIVE_13 = Named("objective", ("13",), "GCM objective 13: Alternatives to detention")
+VOCABULARY = Vocabulary(
+    names=[
+        ("Mexico", MEXICO),
+        ("mexican", MEXICO),
+        ("america", USA),
+        ("latin america", LAC),
+        ("Alternatives to detention", OBJECTIVE_13),
+    ],
+    titles=[
+        (
+            "Facilitate fair and ethical recruitment and safeguard conditions that ensure decent work",
+            OBJECTIVE_6,
+        ),
+        (
+            "Use migration detention only as a measure of last resort and work towards alternatives",
+            OBJECTIVE_13,
+        ),
+        ("Save lives and establish coordinated international efforts on missing migrants", None),
+        ("Strengthen international cooperation on migration", None),
+    ],
+)
+
+
+def concepts(text):
+    return compile_query(parse(text), THESAURUS, VOCABULARY).concepts
+
+
+def test_words_a_thesaurus_term_covers_become_one_concept_with_its_related_terms():
+    found = concepts("legal status for people without papers")
+    assert [c.label for c in found] == ["legal status", "people", "without papers"]
+    assert found[0].expansions == ("regularisation", "amnesty")
+    assert set(found[2].expansions) == {"irregular situation", "irregular status"}
+    # The words as typed stay an alternative: all of them, anywhere.
+    assert found[0].terms[0].words == ("legal", "status") and not found[0].terms[0].phrase
+
+
+def test_equivalent_terms_find_each_other_and_inflections_match():
+    (concept,) = concepts("undocumented migrants")
+    assert {"irregular migrant", "migrant without papers"} <= set(concept.expansions)
+    assert "undocumented migrant" not in concept.expansions  # the term itself, not a related one
+
+
+def test_names_are_matched_whole_and_the_longest_first():
+    assert [n.label for c in concepts("Mexican seasonal workers") for n in c.named] == ["Country: Mexico"]
+    assert [n for c in concepts("Latin America remittances") for n in c.named] == [LAC]  # not the USA
+    assert [n for c in concepts("detention alternatives") for n in c.named] == [OBJECTIVE_13]
+
+
+def test_two_words_of_an_objective_title_name_it_if_one_is_rare():
+    assert [n for c in concepts("fair recruitment") for n in c.named] == [OBJECTIVE_6]
+    assert [n for c in concepts("Mexico decent work") for n in c.named] == [MEXICO, OBJECTIVE_6]
+    # "work" and "migration" are in several titles: they name nothing.
+    assert [n for c in concepts("migration work") for n in c.named] == []
+
+
+def test_operators_keep_their_meaning():
+    compiled = compile_query(parse('"legal status" or amnesty -smuggling'), THESAURUS, VOCABULARY)
+    assert [c.label for c in compiled.concepts] == ["legal status or amnesty"]
+    assert compiled.concepts[0].expansions == ()  # an OR-group is taken as typed
+    assert [t.words for t in compiled.excluded] == [("smuggling",)]
+
+
+def test_light_stemming_folds_inflections_not_derivations():
+    assert stem("Migrants") == stem("migrant") and stem("transfers") == stem("transfer")
+    assert stem("regularization") == stem("regularisation")
+    assert stem("nationality") != stem("national") and stem("regular") != stem("regularisation")
+
+
+def test_at_least_k_of_several_bitsets():
+    sets = [0b0111, 0b0110, 0b1100]
+    assert at_least(sets, 1) == 0b1111
+    assert at_least(sets, 2) == 0b0110
+    assert at_least(sets, 3) == 0b0100

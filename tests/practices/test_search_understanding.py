@@ -1,0 +1,171 @@
+"""Search that understands researchers: most words, vocabularies, the thesaurus, meaning,
+and no dead ends. On whichever database runs the suite."""
+
+import logging
+
+import pytest
+from django.urls import reverse
+
+from practices.models import Country, GcmObjective, Practice, PracticeObjective, ThesaurusEntry
+from practices.search import semantic
+from tests.factories import PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("practices:list")
+
+
+def titles(response):
+    return [practice.title for practice in response.context["practices"]]
+
+
+def test_most_words_when_no_practice_has_them_all_and_the_page_says_which_are_missing(client):
+    PracticeFactory(title="Zorblax corridors", summary="Quuxly transfers for families.")
+    PracticeFactory(title="Zorblax bonds", summary="Savings of emigrants.")
+    PracticeFactory(title="Harvest visas", summary="Seasonal frobnitz permits.")
+    # A word no practice has is left out, and the page says so; the others are all required
+    # since a practice has them all.
+    response = client.get(SEARCH, {"q": "zorblax quuxly zyxwv"})
+    assert titles(response) == ["Zorblax corridors"]
+    body = response.content.decode()
+    assert "left out: <strong>zyxwv</strong>" in body
+    assert "No practice has all of your words" not in body
+    # No practice has all three words: those with two of them (at least half) match by
+    # their words (others may come by meaning, after them).
+    response = client.get(SEARCH, {"q": "zorblax quuxly frobnitz"})
+    assert titles(response)[0] == "Zorblax corridors"
+    assert lexically_found(response) == {"Zorblax corridors"}
+    assert "No practice has all of your words" in response.content.decode()
+    response = client.get(SEARCH, {"q": "zorblax frobnitz"})  # one of two: each practice with either
+    assert lexically_found(response) == {"Zorblax corridors", "Zorblax bonds", "Harvest visas"}
+
+
+def lexically_found(response):
+    bits = response.context["search"].lexical_bits
+    ids = [pk for pk in range(bits.bit_length()) if bits >> pk & 1]
+    return set(Practice.objects.filter(pk__in=ids).values_list("title", flat=True))
+
+
+def test_exact_words_outrank_words_that_only_share_a_stem(client):
+    PracticeFactory(title="Regular pathways for workers", summary="Regular channels, regularly used.")
+    PracticeFactory(title="Regularisation of farm workers", summary="An amnesty for workers.")
+    assert titles(client.get(SEARCH, {"q": "regularisation"}))[0] == "Regularisation of farm workers"
+
+
+def test_a_query_naming_an_objective_finds_what_is_classified_under_it(client):
+    detention = GcmObjective.objects.get(number=13)
+    practice = PracticeFactory(title="Community case management", summary="Families live in the community.")
+    PracticeObjective.objects.create(practice=practice, objective=detention)
+    PracticeFactory(title="Seasonal harvest scheme")
+    response = client.get(SEARCH, {"q": detention.short_label.lower()})
+    assert titles(response) == ["Community case management"]
+    offers = response.context["search"].vocabulary_offers()
+    assert [(o.label, o.count) for o in offers] == [(f"GCM objective 13: {detention.short_label}", 1)]
+    assert "objective=13" in offers[0].querystring and "q=" not in offers[0].querystring
+    assert f"GCM objective 13: {detention.short_label}</a>, 1 practice" in response.content.decode()
+
+
+def test_a_country_adjective_names_the_country(client):
+    mexican = PracticeFactory(title="Farm jobs abroad", summary="Seasonal jobs.")  # the factory's Mexico
+    PracticeFactory(
+        title="Farm jobs in Asia", summary="Seasonal jobs.", country=Country.objects.get(iso3="PHL")
+    )
+    response = client.get(SEARCH, {"q": "Mexican farm jobs"})
+    assert titles(response)[0] == mexican.title  # Asia's only by meaning, if at all: after
+
+
+def test_a_thesaurus_entry_takes_effect_at_once_and_the_page_says_so(client):
+    PracticeFactory(title="Regularisation of long-term residents", summary="Permits for those who stay.")
+    assert client.get(SEARCH, {"q": "legal status"}).context["total"] == 0
+    ThesaurusEntry.objects.create(
+        slug="legal-status", kind="one_way", terms="legal status\nright to stay", expansions="regularisation"
+    )
+    response = client.get(SEARCH, {"q": "legal status"})
+    assert titles(response) == ["Regularisation of long-term residents"]
+    assert "“legal status” → regularisation" in response.content.decode()
+    # Equivalent terms find each other, both ways.
+    PracticeFactory(title="Services for undocumented children", summary="Schools.")
+    ThesaurusEntry.objects.create(slug="irregular", kind="equivalent", terms="irregular\nundocumented")
+    assert titles(client.get(SEARCH, {"q": "irregular children"})) == ["Services for undocumented children"]
+    assert "thesaurus" in client.get(reverse("practices:thesaurus")).content.decode()
+
+
+def test_thesaurus_entries_are_checked_before_they_are_saved():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as ring:
+        ThesaurusEntry(slug="x", kind="equivalent", terms="irregular").full_clean()
+    assert "at least two terms" in str(ring.value)
+    with pytest.raises(ValidationError) as one_way:
+        ThesaurusEntry(slug="y", kind="one_way", terms="legal status").full_clean()
+    assert "at least one expansion" in str(one_way.value)
+    with pytest.raises(ValidationError) as stop_words:
+        ThesaurusEntry(slug="z", kind="equivalent", terms="the\nundocumented").full_clean()
+    assert "“the” has no word search can use" in str(stop_words.value)
+
+
+def test_meaning_matches_join_the_words_and_nonsense_finds_nothing(client):
+    if not semantic.available():
+        pytest.skip("the embedding model is not installed")
+    PracticeFactory(
+        title="Remittance transfers treated as an essential service",
+        summary="Money sent home by migrant workers kept flowing to their families during lockdowns.",
+    )
+    PracticeFactory(title="Border guard training", summary="Courses for officers at land crossings.")
+    response = client.get(SEARCH, {"q": "sending money back to relatives"})
+    assert titles(response)[0] == "Remittance transfers treated as an essential service"
+    assert client.get(SEARCH, {"q": "banana bread recipe"}).context["total"] == 0
+
+
+def test_without_the_model_search_is_lexical_and_the_log_says_why(client, monkeypatch, caplog):
+    PracticeFactory(title="Remittance corridors", summary="Cheaper transfers for families.")
+    monkeypatch.setattr(semantic, "_model", None)
+    monkeypatch.setattr(semantic, "_model_failed", False)
+
+    def broken(*args, **kwargs):
+        raise OSError("weights missing")
+
+    monkeypatch.setattr("wordllama.WordLlama.load", broken)
+    with caplog.at_level(logging.WARNING, logger="practices.search.semantic"):
+        response = client.get(SEARCH, {"q": "remittance"})
+    assert titles(response) == ["Remittance corridors"]
+    assert "Semantic search is off" in caplog.text
+
+
+def test_a_page_with_nothing_offers_what_would_find_something(client):
+    PracticeFactory(title="Remittance corridors")  # Mexico
+    response = client.get(SEARCH, {"q": "remittance", "country": "MEX", "type": "law"})
+    assert response.context["total"] == 0
+    offers = {o.label: o.count for o in response.context["search"].alternatives()}
+    assert offers["“remittance” without the filters"] == 1
+    assert offers["Without “Type: law”"] == 1
+    body = response.content.decode()
+    assert "These would find something" in body and "Without “Type: law”</a>: 1 practice" in body
+    # A phrase that is not there: the same words without quotes.
+    response = client.get(SEARCH, {"q": '"corridors remittance"'})
+    offers = {o.label: o.count for o in response.context["search"].alternatives()}
+    assert offers == {"“corridors remittance”, without quotes or exclusions": 1}
+
+
+def test_a_correction_that_leaves_words_unknown_is_offered_not_made(client):
+    PracticeFactory(title="Remittance corridors", summary="Cheaper transfers for families.")
+    response = client.get(SEARCH, {"q": "remitance zyxwv"})
+    search = response.context["search"]
+    assert search.corrected_from is None and search.total == 0
+    assert search.suggestion.label == "“remittance zyxwv”"
+    assert "Did you mean" not in response.content.decode() or search.total
+
+
+def test_index_changes_made_in_a_rolled_back_savepoint_are_still_flushed_correctly(client):
+    from django.db import transaction
+
+    practice = PracticeFactory(title="Zorblax programme")
+    try:
+        with transaction.atomic():
+            Practice.objects.filter(pk=practice.pk).update(title="Never committed")
+            practice.title = "Never committed"
+            practice.save()
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert titles(client.get(SEARCH, {"q": "zorblax"})) == ["Zorblax programme"]
