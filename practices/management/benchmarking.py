@@ -63,7 +63,7 @@ from practices.models import (
     facet_key,
 )
 from practices.search import indexing, semantic
-from practices.search.facets import FacetIndex
+from practices.search.facets import FacetIndex, bitset
 from practices.search.indexing import WORD_RE, meaning_text, practice_listing, practice_related_text
 from sources.models import SourceDocument
 
@@ -80,6 +80,10 @@ REQUESTS = [
     ("labour + country=MEX + objective=6", {"q": "labour", "country": "MEX", "objective": "6"}),
     ("3 facets: PHL + objective 5 + programme", {"country": "PHL", "objective": "5", "type": "programme"}),
     ("no query, no filter", {}),
+    # What the researchers' searches add: the thesaurus, relaxed matching, names, meaning.
+    ("need: legal status for people without papers", {"q": "legal status for people without papers"}),
+    ("names: Mexico decent work", {"q": "Mexico decent work"}),
+    ("relaxed: cheaper money transfers home", {"q": "cheaper money transfers home"}),
 ]
 
 # Shapes (value: weight). Countries: these three each in about 10 % of practices.
@@ -527,6 +531,54 @@ def time_facet_index_build():
     began = time.perf_counter()
     FacetIndex.build(PracticeFilter.SORT_FIELDS)
     return time.perf_counter() - began
+
+
+def semantic_costs(runs=200):
+    """What meaning adds to a search: embedding a query, building the matrix of vectors (the
+    first search after an edit, per process), looking it up, and the matrix's memory."""
+    queries = [label.split(": ", 1)[-1] for label, _ in REQUESTS] * (runs // len(REQUESTS) + 1)
+    semantic.embed(["warm up"])
+    began = time.perf_counter()
+    timings = []
+    for text in queries[:runs]:
+        tick = time.perf_counter()
+        semantic.embed([text])
+        timings.append((time.perf_counter() - tick) * 1000)
+    tick = time.perf_counter()
+    index = semantic.SemanticIndex.build()
+    build_ms = (time.perf_counter() - tick) * 1000
+    vector = semantic.embed(["legal status for people without papers"])[0]
+    size = int(index.ids.max(initial=0)) + 1
+    members = bitset(index.ids.tolist(), size).to_bytes(size // 8 + 1, "little")  # every practice
+    lookups = []
+    for _ in range(50):
+        tick = time.perf_counter()
+        scores = index.similarities(vector)
+        index.best(scores, members, 200, 0.2)
+        lookups.append((time.perf_counter() - tick) * 1000)
+    return {
+        "vectors": len(index.ids),
+        "embed_p50_ms": statistics.median(timings),
+        "embed_p95_ms": sorted(timings)[int(len(timings) * 0.95) - 1],
+        "build_ms": build_ms,
+        "lookup_p50_ms": statistics.median(lookups),
+        "lookup_p95_ms": sorted(lookups)[int(len(lookups) * 0.95) - 1],
+        "matrix_mb": index.nbytes / 1e6,
+        "rss_mb": resident_mb(),
+        "seconds": time.perf_counter() - began,
+    }
+
+
+def resident_mb():
+    """This process's resident memory (Linux), in MB."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
 
 
 def shape(sample=2000):

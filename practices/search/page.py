@@ -182,21 +182,31 @@ class SearchPage:
         return None if vectors is None else vectors[0]
 
     @cached_property
-    def similarities(self):
-        """{practice id: similarity} of the published practices close enough in meaning to
-        rank (SEMANTIC_FLOOR), or {} without a query or the model."""
+    def semantic(self):
+        """(matrix, similarity of each of its practices to the query), or None without a
+        query or the model."""
         if self.query_vector is None:
-            return {}
+            return None
         matrix = semantic.SemanticIndex.current(self.token)
-        return matrix.above(matrix.similarities(self.query_vector), SEMANTIC_FLOOR)
+        return matrix, matrix.similarities(self.query_vector)
 
     @cached_property
     def semantic_bits(self):
         """Practices matching by meaning alone: similar enough (SEMANTIC_THRESHOLD)."""
-        ids = [pk for pk, score in self.similarities.items() if score >= SEMANTIC_THRESHOLD]
+        if self.semantic is None:
+            return 0
+        matrix, scores = self.semantic
+        ids = matrix.ids[scores >= SEMANTIC_THRESHOLD].tolist()
         if not ids:
             return 0
         return bitset(ids, max(self.index.size, max(ids) + 1)) & self.index.everything & ~self.excluded_bits
+
+    def semantic_order(self, matching, count):
+        """The ids of ``matching`` most similar in meaning (above SEMANTIC_FLOOR), best first."""
+        if self.semantic is None:
+            return []
+        matrix, scores = self.semantic
+        return matrix.best(scores, self.index.bytes_of(matching), count, SEMANTIC_FLOOR)
 
     @cached_property
     def base(self):
@@ -246,11 +256,7 @@ class SearchPage:
         member = self.index.bytes_of(matching)
         lexical_rows = self._lexical_window(window)
         lexical_order = [row[0] for row in lexical_rows if is_member(member, row[0])]
-        semantic_order = [
-            pk
-            for pk, _ in sorted(self.similarities.items(), key=lambda item: -item[1])
-            if is_member(member, pk)
-        ][:window]
+        semantic_order = self.semantic_order(matching, window)
         scores = {}
         for position, pk in enumerate(lexical_order, start=1):
             scores[pk] = self.lexical_weight / (RRF_K + position)

@@ -129,7 +129,18 @@ class SemanticIndex:
             return np.zeros(len(self.ids), dtype=np.float32)
         return self.matrix @ vector
 
-    def above(self, scores, threshold):
-        """{practice id: similarity} of the practices at or above ``threshold``."""
-        hits = np.flatnonzero(scores >= threshold)
-        return dict(zip(self.ids[hits].tolist(), scores[hits].tolist(), strict=True))
+    def best(self, scores, members, count, floor):
+        """The ids of the ``count`` practices most similar (``scores``), best first, among
+        ``members`` (a bitset's bytes: bit n set for practice n) and at least ``floor``."""
+        if not len(self.ids):
+            return []
+        bits = np.unpackbits(np.frombuffer(members, dtype=np.uint8), bitorder="little")
+        inside = self.ids < len(bits)
+        wanted = np.zeros(len(self.ids), dtype=bool)
+        wanted[inside] = bits[self.ids[inside]].astype(bool)
+        wanted &= scores >= floor
+        candidates = np.flatnonzero(wanted)
+        if len(candidates) > count:
+            candidates = candidates[np.argpartition(-scores[candidates], count - 1)[:count]]
+        candidates = candidates[np.argsort(-scores[candidates], kind="stable")]
+        return self.ids[candidates].tolist()

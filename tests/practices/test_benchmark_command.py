@@ -140,3 +140,10 @@ def test_profile_times_each_statement_and_the_rendering(filled):
     assert 0 < profile.render_ms < profile.total_ms
     ms, sql, params, _ = profile.top(1)[0]
     assert benchmark.explain(sql, params)
+
+
+def test_semantic_costs_are_measured(filled):
+    costs = benchmark.semantic_costs(runs=10)
+    assert costs["vectors"] == Practice.objects.published().count()
+    assert costs["embed_p50_ms"] > 0 and costs["lookup_p50_ms"] > 0
+    assert costs["matrix_mb"] > 0 and costs["rss_mb"] > costs["matrix_mb"]
