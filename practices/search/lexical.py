@@ -1,16 +1,18 @@
 """The lexical backends: full text over practices, the same behaviour on PostgreSQL and SQLite.
 
-``apply(queryset, query)`` filters and ranks, ``matching_ids()`` finds every match unranked,
-``with_snippets()`` quotes where each matched and ``suggest()`` corrects typos; ``query`` is
+``apply(queryset, query)`` filters and ranks, ``best()`` gives the best few,
+``matching_ids()`` finds every match unranked and ``suggest()`` corrects typos; ``query`` is
 anything with ``clauses`` (terms ORed within, clauses ANDed) and ``excluded``: a parsed
 ``SearchQuery`` or a view of a compiled one (``practices.search.compiler``). This module is
 the one place that chooses by ``connection.vendor``, and imports no model (models import
 it; the models it needs come with the querysets it is given):
 
 - PostgreSQL: the weighted, GIN-indexed ``Practice.search_vector`` (kept by a trigger),
-  ``ts_rank`` for relevance, ``ts_headline`` for snippets, pg_trgm for typo suggestions.
+  ``ts_rank`` for relevance, pg_trgm for typo suggestions.
 - SQLite: the FTS5 table ``practices_practice_fts`` (kept by triggers), ``bm25()`` with
-  the same column weights, ``snippet()``, and difflib for typo suggestions.
+  the same column weights, and difflib for typo suggestions.
+
+Snippets are made in Python for both (``practices.search.snippets``).
 
 Both get the same query semantics because the query is parsed in Python
 (``practices.search.query``), not by the database, and compiled here to each database's own
@@ -19,24 +21,19 @@ safe form: no user text reaches either parser as syntax.
 
 import difflib
 import functools
-import html
 import operator
-import re
 import sys
 from array import array
 
-from django.contrib.postgres.search import SearchHeadline, SearchRank, SearchVectorField
 from django.contrib.postgres.search import SearchQuery as PgQuery
+from django.contrib.postgres.search import SearchRank
 from django.db import connection
-from django.db.models import Case, F, FloatField, Func, IntegerField, TextField, Value, When
-from django.db.models.functions import Length, NullIf
-from django.db.models.lookups import GreaterThan
+from django.db.models import F, FloatField, Func, Value
+from django.db.models.functions import Length
 from django.db.models.sql import Query as SqlQuery
 
 from practices.search.query import spelling_variants
 
-# Marks the database puts around matched words; turned into <mark> after HTML-escaping.
-START_MARK, STOP_MARK = "\ue000", "\ue001"
 # Relative weights of title+aliases, summary, description+results, related text.
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
 
@@ -110,6 +107,42 @@ def apply(queryset, query):
     return queryset.filter(search_index__document__match=wanted).alias(rank=-bm25)
 
 
+# SQLite ranks this many times the rows asked for in the FTS5 table alone, then filters.
+FTS5_OVERFETCH = 3
+
+
+def best(queryset, query, limit, fields):
+    """The ``limit`` practices of ``queryset`` that best match ``query``, best first, as
+    tuples of ``fields`` (values_list).
+
+    PostgreSQL ranks in one query (a top-N sort over ``ts_rank``). SQLite ranks in the
+    FTS5 table alone, where ``bm25()`` runs in C over its own rows (a third of the cost of
+    ranking while joined to the practices), keeps the best few times ``limit``, then
+    filters those by ``queryset``; only if too few pass (a narrow filter) does it rank
+    while joined.
+    """
+    ranked = apply(queryset, query).order_by("-rank", "title", "pk").values_list(*fields)
+    wanted, unwanted = _fts5_expression(query)
+    if is_postgresql() or not wanted or unwanted:
+        return list(ranked[:limit])
+    fts_table = queryset.model._meta.get_field("search_index").related_model._meta.db_table
+    weights = ", ".join(str(WEIGHTS[w]) for w in "ABCD")
+    overfetch = limit * FTS5_OVERFETCH
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH %s "
+            f"ORDER BY bm25({fts_table}, {weights}), rowid LIMIT %s",
+            [wanted, overfetch],
+        )
+        order = [row[0] for row in cursor.fetchall()]
+    position = {pk: n for n, pk in enumerate(order)}
+    rows = list(queryset.filter(pk__in=order).values_list(*fields))
+    if len(rows) < limit and len(order) == overfetch:
+        return list(ranked[:limit])
+    rows.sort(key=lambda row: position[row[0]])
+    return rows[:limit]
+
+
 def matching_ids(queryset, query):
     """The ids of every practice matching ``query``, published or not, unranked, as an
     array: what the facet counts need.
@@ -117,7 +150,7 @@ def matching_ids(queryset, query):
     PostgreSQL finds them without reading the practice rows and sends them packed into one
     value (``practices_matching()``, migrations 0008 and 0009): a broad word matches ~90,000
     practices at 100,000, and one row each costs more to send and convert than to find.
-    SQLite reads them from the FTS5 table.
+    SQLite reads them straight from the FTS5 table, without joining the practice rows.
     """
     if is_postgresql():
         outer = SqlQuery(queryset.model)
@@ -131,109 +164,19 @@ def matching_ids(queryset, query):
         if sys.byteorder == "little":
             ids.byteswap()  # int8send() writes big-endian
         return ids
-    return array("q", apply(queryset.all(), query).order_by().values_list("pk", flat=True))
-
-
-def with_snippets(queryset, query, words=36):
-    """Annotate ``headline``: where each practice matched ``query``, with the database's
-    marks around the matched words (``marked()`` makes it HTML), or no marks at all.
-
-    For a page of results: ``queryset`` must already be filtered by ``query``
-    (``PracticeQuerySet.search()``), since SQLite's ``snippet()`` reads the match, and
-    should hold few rows. On PostgreSQL, ``ts_headline()`` costs what parsing the text
-    costs, so it must not run for every match.
-    """
-    if is_postgresql():
-        pg_query = _pg_full_query(query)
-
-        def words_weighted(weight):
-            return Func(
-                F("search_vector"),
-                Value(f"{{{weight}}}"),  # a "char"[] literal: {b}
-                function="ts_filter",
-                output_field=SearchVectorField(),
-            )
-
-        def joined(*fields):
-            # One concat_ws() rather than Concat()'s nested pairs: cheaper to compile. It
-            # skips NULLs, so empty parts (a practice without a description) become NULL
-            # rather than a "… …" in the snippet.
-            parts = [NullIf(field, Value("")) for field in fields]
-            return Func(Value(" … "), *parts, function="concat_ws", output_field=TextField())
-
-        # The snippet comes from the summary when it matches, else from the description
-        # (with the results), else from all the text, as on SQLite. The vector's weight-B
-        # part is the summary's words and its C part the description's, so which one
-        # matches is known without parsing either.
-        quoted = Case(
-            When(summary_words=pg_query, then=F("summary")),
-            When(description_words=pg_query, then=joined("description", "results")),
-            default=joined("summary", "description", "search_related"),
-            output_field=TextField(),
-        )
-        return queryset.alias(
-            summary_words=words_weighted("b"),
-            description_words=words_weighted("c"),
-        ).annotate(
-            headline=SearchHeadline(
-                quoted,
-                pg_query,
-                config="english",
-                start_sel=START_MARK,
-                stop_sel=STOP_MARK,
-                max_words=words,
-                min_words=words // 2,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
-
-    wanted, _ = _fts5_expression(query)
-    if not wanted:  # only excluded words: nothing matched to show
-        return queryset.annotate(headline=Value(None, output_field=TextField()))
-
-    def snippet(column):
-        """FTS5's snippet of one column: 1 summary, 2 description (+results), 3 related text."""
-        return Func(
-            F("search_index__document"),
-            Value(column),
-            Value(START_MARK),
-            Value(STOP_MARK),
-            Value(" … "),
-            Value(words // 2),
-            function="snippet",
-            output_field=TextField(),
-        )
-
-    def has_marks(text):
-        return GreaterThan(Func(text, Value(START_MARK), function="instr", output_field=IntegerField()), 0)
-
-    return queryset.annotate(
-        headline=Case(
-            When(has_marks(snippet(1)), then=snippet(1)),
-            When(has_marks(snippet(2)), then=snippet(2)),
-            default=snippet(3),
-        )
-    )
-
-
-def marked(headline):
-    """A ``with_snippets()`` headline as HTML with <mark>ed words, or None without a match."""
-    if not headline or START_MARK not in headline:
-        return None
-    return _mark(headline)
-
-
-MARKDOWN_NOISE = re.compile(r"\*\*|__|`|^#+\s|^[-*]\s", re.MULTILINE)
-MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-
-
-def _mark(text):
-    """Escape the snippet for HTML, then turn the database's marks into <mark> elements."""
-    text = MARKDOWN_LINK.sub(r"\1", text)
-    text = MARKDOWN_NOISE.sub("", text)
-    text = " ".join(text.split())
-    return html.escape(text).replace(START_MARK, "<mark>").replace(STOP_MARK, "</mark>")
+    fts_table = queryset.model._meta.get_field("search_index").related_model._meta.db_table
+    wanted, unwanted = _fts5_expression(query)
+    if not wanted:  # only exclusions: every practice but those
+        sql, params = f"SELECT id FROM {queryset.model._meta.db_table}", []
+    else:
+        sql, params = f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH %s", [wanted]
+    if unwanted:
+        excluded = f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH %s"
+        sql += f" {'AND' if wanted else 'WHERE'} rowid NOT IN ({excluded})"
+        params.append(unwanted)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return array("q", (row[0] for row in cursor.fetchall()))
 
 
 # At most this many words equally similar by trigrams are compared by difflib.

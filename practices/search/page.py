@@ -33,7 +33,7 @@ from django.http import QueryDict
 
 from practices.filters import REGIONS, PracticeFilter
 from practices.models import Practice, PracticeScope, PracticeType, SearchIndexVersion, SearchWord
-from practices.search import indexing, lexical, semantic
+from practices.search import indexing, lexical, semantic, snippets
 from practices.search.compiler import Clauses, compile_query
 from practices.search.facets import FacetIndex, bitset, is_member
 from practices.search.query import QueryError, parse, spelling_variants
@@ -41,7 +41,7 @@ from practices.search.vocabulary import Matchers
 
 log = logging.getLogger(__name__)
 
-WINDOW = 200  # results ranked by relevance in Python; further pages follow in title order
+WINDOW = 100  # results ranked by relevance in Python; further pages follow in title order
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
 SEMANTIC_WEIGHT = 0.8  # the meaning list's share in the fusion, beside the words' 1.0
 # ... and the words' share when no practice has all the words of any concept, so that single
@@ -249,35 +249,53 @@ class SearchPage:
     # --- order --------------------------------------------------------------------------
 
     def ranked(self, matching, count):
-        """The first ``count`` ids of ``matching`` by relevance."""
+        """The first ``count`` ids of ``matching`` by relevance.
+
+        The first WINDOW are fused (words, meaning, words as typed) and ordered by how much
+        of the query they match; after them come the other full-text matches in the
+        database's rank order, then the rest (named by a vocabulary value, or close in
+        meaning) by how much of the query they match, then by title. Each part is the
+        same whatever the page asked for, so pages never overlap or skip."""
         if not matching:
             return []
-        window = max(WINDOW, count)
         member = self.index.bytes_of(matching)
-        lexical_rows = self._lexical_window(window)
-        lexical_order = [row[0] for row in lexical_rows if is_member(member, row[0])]
-        semantic_order = self.semantic_order(matching, window)
+        coverage = self._coverage()
+        lexical_rows = self._lexical_window(WINDOW)
         scores = {}
-        for position, pk in enumerate(lexical_order, start=1):
+        for position, pk in enumerate((row[0] for row in lexical_rows if is_member(member, row[0])), start=1):
             scores[pk] = self.lexical_weight / (RRF_K + position)
-        for position, pk in enumerate(semantic_order, start=1):
+        for position, pk in enumerate(self.semantic_order(matching, WINDOW), start=1):
             scores[pk] = scores.get(pk, 0) + SEMANTIC_WEIGHT / (RRF_K + position)
         exact = self._exact_forms()
         for pk, title, aliases, summary in lexical_rows:
             if pk in scores and exact:
-                head = f"{title}\n{aliases}".lower()
-                scores[pk] += sum(
-                    EXACT_BONUS
-                    if pattern.search(head)
-                    else EXACT_BONUS / 2
-                    if pattern.search(summary.lower())
-                    else 0
-                    for pattern in exact
-                ) / len(exact)
-        # How much of the query a practice matches: each concept weighs by its rarity
-        # (inverse document frequency), so that "money" counts for more than "migrants",
-        # which nearly every practice has; in steps of a fifth, so that the fusion orders
-        # practices matching about as much.
+                head, summary = f"{title}\n{aliases}".lower(), summary.lower()
+                found = [
+                    EXACT_BONUS if p.search(head) else EXACT_BONUS / 2 if p.search(summary) else 0
+                    for p in exact
+                ]
+                scores[pk] += sum(found) / len(exact)
+        order = sorted(scores, key=lambda pk: (-coverage(pk), -scores[pk], pk))[:WINDOW]
+        if len(order) >= count:
+            return order[:count]
+        seen = set(order)
+        if self.found and len(lexical_rows) == WINDOW:  # deeper in the full-text ranking
+            for pk, *_ in self._lexical_window(count + WINDOW):
+                if pk not in seen and is_member(member, pk):
+                    order.append(pk)
+                    seen.add(pk)
+        if len(order) < count:
+            rest = [pk for pk in self.index.ids if is_member(member, pk) and pk not in seen]
+            rest.sort(key=lambda pk: -coverage(pk))  # stable: title order within
+            order += rest
+        return order[:count]
+
+    def _coverage(self):
+        """A function giving how much of the query a practice matches, in COVERAGE_STEPS.
+
+        Each concept weighs by its rarity (inverse document frequency), so that "money"
+        counts for more than "migrants", which nearly every practice has; in coarse steps,
+        so that the fusion orders practices matching about as much."""
         everything = self.index.everything.bit_count() + 1
         weighted = [
             (self.index.bytes_of(bits), math.log(everything / (bits.bit_count() + 1)) + 0.1)
@@ -290,15 +308,7 @@ class SearchPage:
             share = sum(weight for data, weight in weighted if is_member(data, pk)) / total_weight
             return round(share * COVERAGE_STEPS)
 
-        order = sorted(scores, key=lambda pk: (-coverage(pk), -scores[pk], pk))
-        if len(order) < count:
-            # Beyond what either ranking reached (practices named by a vocabulary value
-            # only, or deep pages): the rest, by how many concepts they match, then by title.
-            seen = set(order)
-            rest = [pk for pk in self.index.ids if is_member(member, pk) and pk not in seen]
-            rest.sort(key=lambda pk: -coverage(pk))  # stable: title order within
-            order += rest
-        return order[:count]
+        return coverage
 
     def _lexical_window(self, window):
         """(id, title, aliases, summary) of the best full-text matches passing the filters."""
@@ -315,9 +325,8 @@ class SearchPage:
         return rows
 
     def _ranked_rows(self, clauses, window):
-        queryset = self.filterset.filtered(skip={"q"}).search(clauses)
-        rows = queryset.order_by("-rank", "title", "pk").values_list("pk", "title", "aliases", "summary")
-        return list(rows[:window])
+        queryset = self.filterset.filtered(skip={"q"})
+        return lexical.best(queryset, clauses, window, ("pk", "title", "aliases", "summary"))
 
     def _exact_forms(self):
         """A pattern per concept for its words as typed, their spellings and related terms."""
@@ -346,22 +355,27 @@ class SearchPage:
     def practices(self):
         """This page's practices, in order, each with its ``snippet`` (HTML, or None).
 
-        The page's rows carry what a result shows of their relations
-        (``Practice.listing``); with words, the rows that match them get snippets in one
-        more query."""
+        One query: the page's rows carry what a result shows of their relations
+        (``Practice.listing``) and, with words, the texts the snippets quote."""
         ids = list(self.tally.page_ids)
         if not ids:
             return []
-        rows = {p.pk: p for p in self.base_queryset.filter(pk__in=ids)}
-        practices = [rows[pk] for pk in ids if pk in rows]
-        snippets = {}
+        queryset = self.base_queryset.filter(pk__in=ids)
+        pattern = None
         if self.found:
-            matched = self.base_queryset.filter(pk__in=ids).search(self.query.any_of(self.found))
-            snippets = dict(
-                lexical.with_snippets(matched, self.query.any_of(self.found)).values_list("pk", "headline")
-            )
+            queryset = queryset.defer(None).defer("search_vector", "outside_facts")
+            pattern = snippets.highlighter(term for concept in self.found for term in concept.terms)
+        rows = {practice.pk: practice for practice in queryset}
+        practices = [rows[pk] for pk in ids if pk in rows]
         for practice in practices:
-            practice.snippet = lexical.marked(snippets.get(practice.pk))
+            practice.snippet = None
+            if pattern is not None:
+                texts = [
+                    practice.summary,
+                    f"{practice.description}\n{practice.results}",
+                    practice.search_related,
+                ]
+                practice.snippet = snippets.snippet(texts, pattern)
         return practices
 
     # --- facets -------------------------------------------------------------------------

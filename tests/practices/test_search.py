@@ -336,7 +336,7 @@ def test_region_and_country_are_one_facet_of_places(client, three_countries):
     response = client.get(SEARCH, {"region": "europe", "country": "ECU"})
     assert titles(response) == ["Ecuadorian pathways"]
     response = client.get(SEARCH, {"region": "americas", "q": "pathways"})
-    assert titles(response) == ["Canadian pathways", "Ecuadorian pathways", "Mexican pathways"]
+    assert sorted(titles(response)) == ["Canadian pathways", "Ecuadorian pathways", "Mexican pathways"]
     # Countries keep their counts whatever region is ticked.
     assert counts(response, "region") == {"CAN": 1, "ECU": 1, "MEX": 1}
     assert titles(client.get(SEARCH, {"region": "europe"})) == []
