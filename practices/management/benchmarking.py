@@ -18,17 +18,22 @@ test (which runs it small, on the test database). Two parts:
   ``profile(params)`` shows where one request's time goes.
 """
 
+import json
 import math
+import os
 import random
 import re
 import statistics
 import string
+import subprocess
+import sys
 import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from unittest import mock
+from urllib.parse import quote
 
 import markdown
 import nh3
@@ -567,6 +572,50 @@ def semantic_costs(runs=200):
         "rss_mb": resident_mb(),
         "seconds": time.perf_counter() - began,
     }
+
+
+# Run in a fresh process by serving_process_memory(): start Django, search once, report.
+SERVING_PROCESS = """
+import json, os
+import django
+
+def resident():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gfmd_kb.settings")
+django.setup()
+started = resident()
+from django.http import QueryDict
+from practices.search.page import SearchPage
+page = SearchPage.run(QueryDict("q=legal+status+for+people+without+papers"))
+page.tally, page.practices(), page.facets()
+print(json.dumps({"started": started, "searched": resident()}))
+"""
+
+
+def serving_process_memory():
+    """(MB resident once started, MB after its first search) of a fresh process on this
+    database: what a serving process holds (Django, the embedding model, the facet index,
+    the matrix of meaning vectors, the matchers), without the benchmark's own allocations."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+        url = f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    else:
+        url = f"sqlite:///{db['NAME']}"
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", SERVING_PROCESS],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise RuntimeError(f"The serving process failed: {done.stderr[-2000:]}")
+    numbers = json.loads(done.stdout.strip().splitlines()[-1])
+    return numbers["started"], numbers["searched"]
 
 
 def resident_mb():

@@ -13,17 +13,17 @@
 2. **Counts.** The total, every facet's counts and the decades are set arithmetic on the
    facet index (``facets.FacetIndex.count``), with each facet counted under the *other*
    filters.
-3. **Order.** By relevance, the first ``WINDOW`` results are ranked in Python: by how many
-   concepts a practice matches, then by reciprocal rank fusion of the database's full-text
-   rank (the top of ``WINDOW``, filters applied in SQL) and the semantic similarity, with a
-   bonus for the words as typed (so "regularisation" puts regularisation programmes above
-   "regular pathways", which only share its stem). Further pages continue in title order.
-   Every other sort reads the page off the index.
+3. **Order.** By relevance, the first ``WINDOW`` results are ranked in Python: by how much
+   of the query a practice matches (concepts weighted by rarity), then by reciprocal rank
+   fusion of the database's full-text rank (its best ``WINDOW``, filters applied in SQL)
+   and the semantic similarity, with a bonus for the words as typed (so "regularisation"
+   puts regularisation programmes above "regular pathways", which only share its stem).
+   Further results follow in the database's rank order, then the rest. Every other sort
+   reads the page off the index.
 4. **No dead ends.** A word not found is corrected against the indexed words if a close
    one exists; a page with nothing offers what would find something, each with its count.
 """
 
-import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -39,9 +39,7 @@ from practices.search.facets import FacetIndex, bitset, is_member
 from practices.search.query import QueryError, parse, spelling_variants
 from practices.search.vocabulary import Matchers
 
-log = logging.getLogger(__name__)
-
-WINDOW = 100  # results ranked by relevance in Python; further pages follow in title order
+WINDOW = 100  # results fused and ranked in Python; further ones follow the database's rank
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
 SEMANTIC_WEIGHT = 0.8  # the meaning list's share in the fusion, beside the words' 1.0
 # ... and the words' share when no practice has all the words of any concept, so that single
@@ -60,7 +58,6 @@ COVERAGE_STEPS = 3
 class SearchPage:
     """A search as the page runs it, from the request's GET parameters."""
 
-    lexical_weight = 1.0
     suggestion = None  # a spelling correction offered rather than made (an Offer)
 
     def __init__(self, data, queryset=None, request=None, _corrected_from=None):
@@ -260,10 +257,10 @@ class SearchPage:
             return []
         member = self.index.bytes_of(matching)
         coverage = self._coverage()
-        lexical_rows = self._lexical_window(WINDOW)
+        lexical_rows, weight = self._lexical_window(WINDOW)
         scores = {}
         for position, pk in enumerate((row[0] for row in lexical_rows if is_member(member, row[0])), start=1):
-            scores[pk] = self.lexical_weight / (RRF_K + position)
+            scores[pk] = weight / (RRF_K + position)
         for position, pk in enumerate(self.semantic_order(matching, WINDOW), start=1):
             scores[pk] = scores.get(pk, 0) + SEMANTIC_WEIGHT / (RRF_K + position)
         exact = self._exact_forms()
@@ -280,7 +277,7 @@ class SearchPage:
             return order[:count]
         seen = set(order)
         if self.found and len(lexical_rows) == WINDOW:  # deeper in the full-text ranking
-            for pk, *_ in self._lexical_window(count + WINDOW):
+            for pk, *_ in self._lexical_window(count + WINDOW)[0]:
                 if pk not in seen and is_member(member, pk):
                     order.append(pk)
                     seen.add(pk)
@@ -311,18 +308,19 @@ class SearchPage:
         return coverage
 
     def _lexical_window(self, window):
-        """(id, title, aliases, summary) of the best full-text matches passing the filters."""
+        """(rows, weight): (id, title, aliases, summary) of the best full-text matches passing
+        the filters, and the weight of their ranking in the fusion."""
         if not self.found:
-            return []
+            return [], 1.0
         if self.required == len(self.found) and not any(c.named for c in self.found):
             clauses = self.query.all_of(self.found)  # plain words, all found: rank the practices having all
         else:  # any concept, each as the words typed (all of them) or a related term
             clauses = self.query.any_of(self.found)
         rows = self._ranked_rows(clauses, window)
-        if not rows:  # no practice has all the words of any concept: rank by single words
-            self.lexical_weight = WORDS_WEIGHT
-            rows = self._ranked_rows(self.query.any_word(self.found), window)
-        return rows
+        if rows:
+            return rows, 1.0
+        # No practice has all the words of any concept: rank by single words, a weaker sign.
+        return self._ranked_rows(self.query.any_word(self.found), window), WORDS_WEIGHT
 
     def _ranked_rows(self, clauses, window):
         queryset = self.filterset.filtered(skip={"q"})

@@ -150,9 +150,10 @@ class Command(BaseCommand):
             f"Machine load (1-min average) before/after measuring: {load_before:.2f} / "
             f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other work on the machine inflates p95)"
         )
+        started, searched = benchmark.serving_process_memory()
         write(
-            f"Process memory after measuring (model, facet index, matrix, caches): "
-            f"{benchmark.resident_mb():,.0f} MB resident"
+            f"Memory of a fresh serving process: {started:,.0f} MB once started, {searched:,.0f} MB after "
+            f"its first search (model, facet index, matrix, matchers: +{searched - started:,.0f} MB)"
         )
         target = 50 if size <= 10_000 else 150
         over = [row.label for row in rows if row.p95 > target]
