@@ -20,11 +20,12 @@ the token, once per transaction (``practices.search.indexing``), and each search
 in one small query (``practices.search.page``).
 """
 
-import collections
 import itertools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from practices.models import (
     Country,
@@ -41,12 +42,13 @@ from sources.models import SourceDocument
 
 def bitset(numbers, size):
     """The int whose bits at ``numbers`` (each below ``size``) are set."""
-    # One ASCII digit per bit, set in a C-level loop, then parsed as base 2 (linear for
-    # power-of-two bases): ~40 % faster than OR-ing bits into bytes in Python.
-    digits = bytearray(b"0") * size
-    collections.deque(map(digits.__setitem__, numbers, itertools.repeat(ord("1"))), maxlen=0)
-    digits.reverse()
-    return int(digits, 2) if size else 0
+    # NumPy sets the bits and packs them into bytes, which become the int in one step:
+    # ~1 ms for 90,000 ids, where a loop in Python takes ~10.
+    if not size:
+        return 0
+    bits = np.zeros(size, dtype=bool)
+    bits[np.asarray(numbers, dtype=np.int64)] = True
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 
 def is_member(data, pk):
