@@ -24,7 +24,6 @@ import functools
 import operator
 import sys
 from array import array
-from types import SimpleNamespace
 
 from django.contrib.postgres.search import SearchQuery as PgQuery
 from django.contrib.postgres.search import SearchRank
@@ -33,7 +32,7 @@ from django.db.models import F, FloatField, Func, Value
 from django.db.models.functions import Length
 from django.db.models.sql import Query as SqlQuery
 
-from practices.search.query import Term, spelling_variants
+from practices.search.query import spelling_variants
 
 # Relative weights of title+aliases, summary, description+results, related text.
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
@@ -113,63 +112,53 @@ def apply(queryset, query):
 OVERFETCH = 3
 
 
-def best(queryset, query, limit, fields, keep=None):
+def best(queryset, query, limit, fields, keep=None, narrowed=False):
     """The ``limit`` practices of ``queryset`` that best match ``query``, best first, as
     tuples of ``fields`` (values_list, the id first).
 
-    ``keep(pk)``, when given, says whether a practice is wanted (the search page passes its
-    result bitset when no facet filter narrows it): each database then ranks in a narrow
-    table of its own, takes the best ``OVERFETCH`` times ``limit`` and reads ``fields`` for
-    those ``keep()`` accepts (drafts and practices matching too few words are left out, so
-    there may be fewer than ``limit``). Without it, ``queryset`` is ranked with its filters
-    in SQL, which a selective facet filter makes cheap.
+    ``keep(pk)`` says whether a practice is wanted (the search page's result bitset). Each
+    database then ranks in a narrow table of its own, takes the best ``OVERFETCH`` times
+    ``limit`` and keeps those wanted; if too few are (a relaxed query, a narrow filter), it
+    ranks them all. On PostgreSQL, a facet filter (``narrowed``) is applied in SQL instead,
+    which a selective filter makes cheap. Without ``keep``, ``queryset`` is ranked in SQL.
 
-    - PostgreSQL ranks by ``ts_rank`` over the head vector (title, aliases, summary) of
-      ``practices_practice_words`` (migration 0012): a few hundred bytes per practice,
-      where ranking the practice rows reads ~4 KB each (90,000 of them for a broad word at
-      100,000 practices). Related terms of several words count as their words there.
+    - PostgreSQL ranks the practices whose head vector (title, aliases, summary) matches,
+      by ``ts_rank`` over it (``practices_best()``, migration 0012): a few hundred bytes
+      per practice, where ranking the practice rows reads ~4 KB each (90,000 of them for a
+      broad word at 100,000 practices). Practices matching only elsewhere rank after them
+      anyway.
     - SQLite ranks by ``bm25()`` in the FTS5 table, which runs in C over its own rows (a
-      third of the cost of ranking while joined to the practices).
+      third of the cost of ranking while joined to the practices, and far less than
+      filtering by facet keys there).
     """
-    order = ("-rank", "title", "pk")
     wanted, unwanted = _fts5_expression(query)
-    if keep is not None and not unwanted and wanted:
-        with connection.cursor() as cursor:
-            if is_postgresql():
-                loose = _pg_full_query(_loose(query))
-                outer = SqlQuery(queryset.model)
-                tsquery, params = outer.get_compiler(connection=connection).compile(
-                    loose.resolve_expression(outer)
-                )
-                cursor.execute(f"SELECT practices_best({tsquery}, %s)", [*params, limit * OVERFETCH])
-            else:
-                fts_table = queryset.model._meta.get_field("search_index").related_model._meta.db_table
-                weights = ", ".join(str(WEIGHTS[w]) for w in "ABCD")
-                cursor.execute(
-                    f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH %s "
-                    f"ORDER BY bm25({fts_table}, {weights}), rowid LIMIT %s",
-                    [wanted, limit * OVERFETCH],
-                )
-            ranked = [row[0] for row in cursor.fetchall()]
-        kept = [pk for pk in ranked if keep(pk)][:limit]
-        if len(kept) == limit or len(ranked) < limit * OVERFETCH:
-            rows = {
-                row[0]: row for row in queryset.model._base_manager.filter(pk__in=kept).values_list(*fields)
-            }
-            return [rows[pk] for pk in kept if pk in rows]
-    return list(apply(queryset, query).order_by(*order).values_list(*fields)[:limit])
+    if keep is None or unwanted or not wanted or (narrowed and is_postgresql()):
+        return list(apply(queryset, query).order_by("-rank", "title", "pk").values_list(*fields)[:limit])
+    ranked = _best_ids(queryset, query, limit * OVERFETCH)
+    kept = [pk for pk in ranked if keep(pk)][:limit]
+    if len(kept) < limit and len(ranked) == limit * OVERFETCH:
+        kept = [pk for pk in _best_ids(queryset, query, None) if keep(pk)][:limit]
+    rows = {row[0]: row for row in queryset.model._base_manager.filter(pk__in=kept).values_list(*fields)}
+    return [rows[pk] for pk in kept if pk in rows]
 
 
-def _loose(query):
-    """The query with its phrases of several words as all those words: what a GIN scan of
-    the words table answers without reading any vector."""
-
-    def loosen(term):
-        return Term(words=term.words) if term.phrase and len(term.words) > 1 else term
-
-    return SimpleNamespace(
-        clauses=[[loosen(t) for t in clause] for clause in query.clauses], excluded=query.excluded
-    )
+def _best_ids(queryset, query, count):
+    """The ids of the ``count`` best matches (all of them if None), in their narrow table."""
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            outer = SqlQuery(queryset.model)
+            compiler = outer.get_compiler(connection=connection)
+            tsquery, params = compiler.compile(_pg_full_query(query).resolve_expression(outer))
+            cursor.execute(f"SELECT practices_best({tsquery}, %s)", [*params, count])
+        else:
+            fts_table = queryset.model._meta.get_field("search_index").related_model._meta.db_table
+            weights = ", ".join(str(WEIGHTS[w]) for w in "ABCD")
+            cursor.execute(
+                f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH %s "
+                f"ORDER BY bm25({fts_table}, {weights}), rowid LIMIT %s",
+                [_fts5_expression(query)[0], -1 if count is None else count],
+            )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def matching_ids(queryset, query):

@@ -348,13 +348,14 @@ class SearchPage:
     def _ranked_rows(self, clauses, window, member):
         queryset = self.filterset.filtered(skip={"q"})
         fields = ("pk", "title", "aliases", "summary")
-        narrowed = (
-            self.filterset.selected
-            or self.filterset.cleaned("year_from")
-            or self.filterset.cleaned("year_to")
+        narrowed = bool(self.filterset.selected) or any(
+            self.filterset.cleaned(name) is not None for name in PracticeFilter.YEARS
         )
-        keep = None if narrowed else (lambda pk: is_member(member, pk))
-        return lexical.best(queryset, clauses, window, fields, keep=keep)
+
+        def keep(pk):
+            return is_member(member, pk)
+
+        return lexical.best(queryset, clauses, window, fields, keep=keep, narrowed=narrowed)
 
     def _exact_forms(self):
         """A pattern per concept for its words as typed, their spellings and related terms."""
