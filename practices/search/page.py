@@ -41,7 +41,7 @@ from practices.search.vocabulary import Matchers
 
 WINDOW = 100  # results fused and ranked in Python; further ones follow the database's rank
 RRF_K = 60  # reciprocal rank fusion's constant (Cormack et al. 2009)
-SEMANTIC_WEIGHT = 0.8  # the meaning list's share in the fusion, beside the words' 1.0
+SEMANTIC_WEIGHT = 1.0  # the meaning list's share in the fusion, as the words' (plain RRF)
 # ... and the words' share when no practice has all the words of any concept, so that single
 # words rank it (a weaker sign: "response" and "strengthen" say little on their own).
 WORDS_WEIGHT = 0.4
@@ -55,9 +55,10 @@ SEMANTIC_FLOOR = 0.2
 COVERAGE_STEPS = 3
 # A concept matched by more than this share of the practices does not rank them (if rarer ones do).
 COMMON_SHARE = 0.3
-# Alternatives of a concept the database ranks by: the words typed and the first related
-# terms. Ranking costs what the query's terms times the matches cost (a widened need at
-# 100,000 practices: 210 ms with all of them); the coverage and the meaning count them all.
+# Alternatives of a concept the database ranks by: the words typed and the shortest related
+# terms (single words before phrases). Ranking costs what the query's terms times the
+# matches cost (a widened need at 100,000 practices: 210 ms with all of them); the coverage
+# and the meaning count them all.
 RANKING_TERMS = 4
 
 
@@ -322,7 +323,10 @@ class SearchPage:
         ``member`` (the results' bitset bytes), and the weight of their ranking in the fusion."""
         if not self.found:
             return [], 1.0
-        ranking = [replace(c, terms=c.terms[:RANKING_TERMS]) for c in self._ranking_concepts()]
+        ranking = [
+            replace(c, terms=(c.terms[0], *sorted(c.terms[1:], key=lambda t: len(t.words)))[:RANKING_TERMS])
+            for c in self._ranking_concepts()
+        ]
         if self.required == len(self.found):
             clauses = self.query.all_of(ranking)  # some practices have every concept: rank those
         else:  # any concept, each as the words typed (all of them) or a related term
