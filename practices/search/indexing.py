@@ -96,15 +96,11 @@ def meaning_text(practice, labels=()):
 
 # --- Refreshing -----------------------------------------------------------------------------
 
-refresh_count = 0  # refreshes run by this process: tests assert one per admin save
-
 
 def refresh(ids):
     """Re-derive everything search holds for these practices, then change the token once.
 
     Ids of deleted practices are fine (nothing to derive; the token still changes)."""
-    global refresh_count
-    refresh_count += 1
     ids = sorted(set(ids))
     for start in range(0, len(ids), BATCH_SIZE):
         _refresh_batch(ids[start : start + BATCH_SIZE])
