@@ -138,16 +138,22 @@ class SearchPage:
         return [c for c, bits in zip(self.query.concepts, self.concept_bits, strict=True) if not bits]
 
     @cached_property
+    def matching_all(self):
+        """The published practices matching every concept found."""
+        bits = self.index.everything
+        for concept_bits in self.concept_bits:
+            if concept_bits:
+                bits &= concept_bits
+        return bits
+
+    @cached_property
     def required(self):
         """How many concepts a practice must match: all of those found, or when no practice
         matches them all, at least half of them."""
-        bits = [b for b in self.concept_bits if b]
-        if not bits:
+        found = len(self.found)
+        if not found:
             return 0
-        every = self.index.everything
-        for b in bits:
-            every &= b
-        return len(bits) if every else max(1, math.ceil(len(bits) / 2))
+        return found if self.matching_all else max(1, math.ceil(found / 2))
 
     @property
     def relaxed(self):
@@ -165,15 +171,12 @@ class SearchPage:
         """The published practices matching enough of the concepts (excluded words out)."""
         if not self.query.concepts:
             return self.index.everything & ~self.excluded_bits if self.query else self.index.everything
-        bits = [b for b in self.concept_bits if b]
-        if not bits:
+        if not self.found:
             return 0
-        if self.required == len(bits):
-            matching = self.index.everything
-            for b in bits:
-                matching &= b
+        if self.required == len(self.found):
+            matching = self.matching_all
         else:
-            matching = at_least(bits, self.required)
+            matching = at_least([bits for bits in self.concept_bits if bits], self.required)
         return matching & ~self.excluded_bits
 
     @cached_property
@@ -209,12 +212,13 @@ class SearchPage:
             & ~self.excluded_bits
         )
 
-    def semantic_order(self, matching, count):
-        """The ids of ``matching`` most similar in meaning (above SEMANTIC_FLOOR), best first."""
+    def semantic_order(self, member, count):
+        """The ids among ``member`` (a bitset's bytes) most similar in meaning (above
+        SEMANTIC_FLOOR), best first."""
         if self.semantic is None:
             return []
         matrix, scores = self.semantic
-        return matrix.best(scores, self.index.bytes_of(matching), count, SEMANTIC_FLOOR)
+        return matrix.best(scores, member, count, SEMANTIC_FLOOR)
 
     @cached_property
     def base(self):
@@ -226,14 +230,27 @@ class SearchPage:
     # --- counts -------------------------------------------------------------------------
 
     @cached_property
+    def filter_bits(self):
+        """{filter group: the practices passing it} of each facet and year filter in use
+        (region and country as one group, "place"; both years as "years")."""
+        filters = {group: self.index.having(keys) for group, keys in self.filterset.selected.items()}
+        low, high = self.filterset.cleaned("year_from"), self.filterset.cleaned("year_to")
+        if low is not None or high is not None:
+            filters["years"] = self.index.started_between(low, high)
+        return filters
+
+    def passing(self, bits, but=None):
+        """``bits`` narrowed by every filter in use except the group ``but``."""
+        for group, practices in self.filter_bits.items():
+            if group != but:
+                bits &= practices
+        return bits
+
+    @cached_property
     def tally(self):
         """The total, this page's ids, every facet's counts and the decades."""
         index = self.index
-        filters = {group: index.having(keys) for group, keys in self.filterset.selected.items()}
-        low, high = self.filterset.cleaned("year_from"), self.filterset.cleaned("year_to")
-        if low is not None or high is not None:
-            filters["years"] = index.started_between(low, high)
-        matching, counts = index.count(self.base, filters, groups=PracticeFilter.GROUPS)
+        matching, counts = index.count(self.base, self.filter_bits, groups=PracticeFilter.GROUPS)
         total = matching.bit_count()
         size = self.page_size
         # Past the end (a stale link): the last page, as Paginator.get_page() does.
@@ -272,7 +289,7 @@ class SearchPage:
         scores = {}
         for position, pk in enumerate((row[0] for row in lexical_rows if is_member(member, row[0])), start=1):
             scores[pk] = weight / (RRF_K + position)
-        for position, pk in enumerate(self.semantic_order(matching, WINDOW), start=1):
+        for position, pk in enumerate(self.semantic_order(member, WINDOW), start=1):
             scores[pk] = scores.get(pk, 0) + SEMANTIC_WEIGHT / (RRF_K + position)
         exact = self._exact_forms()
         for pk, title, aliases, summary in lexical_rows:
@@ -352,14 +369,11 @@ class SearchPage:
     def _ranked_rows(self, clauses, window, member):
         queryset = self.filterset.filtered(skip={"q"})
         fields = ("pk", "title", "aliases", "summary")
-        narrowed = bool(self.filterset.selected) or any(
-            self.filterset.cleaned(name) is not None for name in PracticeFilter.YEARS
-        )
 
         def keep(pk):
             return is_member(member, pk)
 
-        return lexical.best(queryset, clauses, window, fields, keep=keep, narrowed=narrowed)
+        return lexical.best(queryset, clauses, window, fields, keep=keep, narrowed=bool(self.filter_bits))
 
     def _exact_forms(self):
         """A pattern per concept for its words as typed, their spellings and related terms."""
@@ -491,21 +505,11 @@ class SearchPage:
             data.setlist(key, values)
         return data.urlencode()
 
-    def _filters_without_query(self):
-        """The bitset of practices passing the facet and year filters, whatever the words."""
-        bits = self.index.everything
-        for keys in self.filterset.selected.values():
-            bits &= self.index.having(keys)
-        low, high = self.filterset.cleaned("year_from"), self.filterset.cleaned("year_to")
-        if low is not None or high is not None:
-            bits &= self.index.started_between(low, high)
-        return bits
-
     def vocabulary_offers(self):
         """Vocabulary values the query names, each as a one-click filter:
         [(label, count, querystring)], the words that named it taken out of the query."""
         offers = []
-        passing = self._filters_without_query()
+        passing = self.passing(self.index.everything)
         for concept in self.query.concepts:
             for named in concept.named:
                 selected = set(self.filterset.cleaned(named.facet, []) or [])
@@ -526,7 +530,7 @@ class SearchPage:
         if self.total:
             return []
         offers = [self.suggestion] if self.suggestion else []
-        passing = self._filters_without_query()
+        passing = self.passing(self.index.everything)
         if self.query and self.operators:
             # The same words without quotes, "or" and exclusions.
             words = " ".join(c.label.replace(" or ", " ") for c in self.query.concepts)
@@ -561,18 +565,10 @@ class SearchPage:
 
     def _counts_without_each_filter(self):
         rows = []
-        base = self.base
         for name, label, value in self.filterset.active_filters():
-            bits = base
-            for group, keys in self.filterset.selected.items():
-                if group != PracticeFilter.GROUPS.get(name, name):
-                    bits &= self.index.having(keys)
-            if name not in PracticeFilter.YEARS:
-                low, high = self.filterset.cleaned("year_from"), self.filterset.cleaned("year_to")
-                if low is not None or high is not None:
-                    bits &= self.index.started_between(low, high)
+            group = "years" if name in PracticeFilter.YEARS else PracticeFilter.GROUPS.get(name, name)
             shown = ", ".join(str(v) for v in value) if isinstance(value, list) else value
-            rows.append((name, label, shown, bits.bit_count()))
+            rows.append((name, label, shown, self.passing(self.base, but=group).bit_count()))
         return rows
 
 
