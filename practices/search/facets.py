@@ -37,6 +37,7 @@ from practices.models import (
     Practice,
     Theme,
 )
+from practices.search.per_process import PerProcess
 from sources.models import SourceDocument
 
 
@@ -57,7 +58,10 @@ def is_member(data, pk):
 
 
 @dataclass
-class FacetIndex:
+class FacetIndex(PerProcess):
+    """Kept per process (``PerProcess``): ``FacetIndex.current(token, sorts)``, where
+    ``sorts`` maps each sort's name to its fields (``PracticeFilter.SORT_FIELDS``)."""
+
     ids: list  # the published practices' ids, in title order
     size: int  # bits per bitset: the highest id, plus one
     everything: int  # the bitset of the published practices
@@ -70,26 +74,6 @@ class FacetIndex:
     _matches_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     MATCHES_KEPT = 64  # a bitset each: at 100,000 practices, 12.5 KB
-    _current = None
-    _lock = threading.Lock()
-
-    @classmethod
-    def current(cls, sorts, token):
-        """This process's index, rebuilt first if the database has changed since it was built
-        (``token``, the ``SearchIndexVersion`` read by the caller).
-
-        ``sorts`` maps each sort's name to its fields (``PracticeFilter.SORT_FIELDS``).
-        """
-        index = cls._current
-        if token is None or index is None or index.token != token:
-            with cls._lock:
-                index = cls._current
-                if token is None or index is None or index.token != token:
-                    index = cls.build(sorts)
-                    index.token = token
-                    if token is not None:  # no token (a flushed database): never trusted again
-                        cls._current = index
-        return index
 
     @classmethod
     def build(cls, sorts):

@@ -72,7 +72,7 @@ class SearchPage:
         self.request = request
         indexing.flush()  # this transaction's own writes, if any, before reading the index
         self.token = SearchIndexVersion.current_token()
-        self.index = FacetIndex.current(PracticeFilter.SORT_FIELDS, self.token)
+        self.index = FacetIndex.current(self.token, PracticeFilter.SORT_FIELDS)
         known = {name: {str(row[0]) for row in rows} for name, rows in self.index.labels.items()}
         self.base_queryset = queryset if queryset is not None else Practice.objects.published()
         self.filterset = PracticeFilter(data, queryset=self.base_queryset, request=request, known=known)

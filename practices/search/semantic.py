@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from practices.models import PracticeEmbedding, PracticeStatus
+from practices.search.per_process import PerProcess
 
 log = logging.getLogger(__name__)
 
@@ -79,30 +80,13 @@ def from_bytes(data):
     return np.frombuffer(bytes(data), dtype=np.float16)
 
 
-class SemanticIndex:
-    """The published practices' vectors as one matrix, with their ids."""
+class SemanticIndex(PerProcess):
+    """The published practices' vectors as one matrix, with their ids; kept per process
+    (``SemanticIndex.current(token)``)."""
 
-    _current = None
-    _lock = threading.Lock()
-
-    def __init__(self, ids, matrix, token=None):
+    def __init__(self, ids, matrix):
         self.ids = ids  # np.int64 array, row i is practice ids[i]
         self.matrix = matrix  # float32 (n, 256), rows of unit length
-        self.token = token
-
-    @classmethod
-    def current(cls, token):
-        """This process's matrix, rebuilt if the database has changed since (``token``)."""
-        index = cls._current
-        if token is None or index is None or index.token != token:
-            with cls._lock:
-                index = cls._current
-                if token is None or index is None or index.token != token:
-                    index = cls.build()
-                    index.token = token
-                    if token is not None:
-                        cls._current = index
-        return index
 
     @classmethod
     def build(cls):
@@ -114,10 +98,7 @@ class SemanticIndex:
             ids.append(pk)
             vectors.append(vector)
         matrix = np.frombuffer(b"".join(bytes(v) for v in vectors), dtype=np.float16)
-        matrix = (
-            matrix.reshape(len(ids), DIMENSIONS).astype(np.float32) if ids else matrix.reshape(0, DIMENSIONS)
-        )
-        return cls(np.asarray(ids, dtype=np.int64), matrix.astype(np.float32))
+        return cls(np.asarray(ids, dtype=np.int64), matrix.reshape(len(ids), DIMENSIONS).astype(np.float32))
 
     @property
     def nbytes(self):

@@ -7,8 +7,6 @@ the search index token changes, which every edit of those rows does
 search, in every process.
 """
 
-import threading
-
 from practices.data.country_names import COUNTRY_NAMES
 from practices.models import (
     Country,
@@ -20,6 +18,7 @@ from practices.models import (
     ThesaurusEntry,
 )
 from practices.search.compiler import Named, Thesaurus, Vocabulary
+from practices.search.per_process import PerProcess
 
 # Regions as researchers name them, beside the UN M49 names (Country.region, sub_region,
 # intermediate_region): {name typed: M49 name}.
@@ -46,26 +45,16 @@ REGION_NAMES = {
 }
 
 
-class Matchers:
-    _current = None
-    _lock = threading.Lock()
+class Matchers(PerProcess):
+    """The thesaurus and the names, kept per process (``Matchers.current(token)``)."""
 
-    def __init__(self, thesaurus, vocabulary, token=None):
+    def __init__(self, thesaurus, vocabulary):
         self.thesaurus = thesaurus
         self.vocabulary = vocabulary
-        self.token = token
 
     @classmethod
-    def current(cls, token):
-        matchers = cls._current
-        if token is None or matchers is None or matchers.token != token:
-            with cls._lock:
-                matchers = cls._current
-                if token is None or matchers is None or matchers.token != token:
-                    matchers = cls(Thesaurus(ThesaurusEntry.objects.as_rules()), build_vocabulary(), token)
-                    if token is not None:
-                        cls._current = matchers
-        return matchers
+    def build(cls):
+        return cls(Thesaurus(ThesaurusEntry.objects.as_rules()), build_vocabulary())
 
 
 def build_vocabulary():
