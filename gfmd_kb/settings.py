@@ -79,6 +79,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads a parameter (control characters, NUL bytes, over-long values);
+    # after the session, so that its 404 page renders like any other.
+    "gfmd_kb.safe_input.SafeInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

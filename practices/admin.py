@@ -4,6 +4,7 @@ from django.contrib.admin.utils import unquote
 from django.db.models import Count, Exists, OuterRef
 from reversion.admin import VersionAdmin
 
+from gfmd_kb.safe_input import CuratorTextMixin
 from practices.models import (
     Citation,
     Country,
@@ -48,7 +49,7 @@ class AtLeastOneInline:
         return super().get_formset(request, obj, validate_min=True, **kwargs)
 
 
-class CitationInline(AtLeastOneInline, admin.StackedInline):
+class CitationInline(CuratorTextMixin, AtLeastOneInline, admin.StackedInline):
     # Provenance: a practice is never saved without a source passage.
     model = Citation
     extra = 0
@@ -57,19 +58,19 @@ class CitationInline(AtLeastOneInline, admin.StackedInline):
     readonly_fields = ["start"]
 
 
-class PracticeCountryInline(admin.TabularInline):
+class PracticeCountryInline(CuratorTextMixin, admin.TabularInline):
     model = PracticeCountry
     extra = 0
     autocomplete_fields = ["country"]
 
 
-class PracticeObjectiveInline(AtLeastOneInline, admin.TabularInline):
+class PracticeObjectiveInline(CuratorTextMixin, AtLeastOneInline, admin.TabularInline):
     model = PracticeObjective
     extra = 0
 
 
 @admin.register(Practice)
-class PracticeAdmin(VersionAdmin):
+class PracticeAdmin(CuratorTextMixin, VersionAdmin):
     list_display = ["title", "status", "practice_type", "scope", "period_display", "citations", "updated_at"]
     list_filter = [
         "status",
@@ -183,7 +184,7 @@ class PracticeAdmin(VersionAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(VersionAdmin):
+class CitationAdmin(CuratorTextMixin, VersionAdmin):
     list_display = ["practice", "source", "label", "start"]
     list_filter = [("source", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["excerpt", "practice__title", "label"]
@@ -193,32 +194,32 @@ class CitationAdmin(VersionAdmin):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(CuratorTextMixin, admin.ModelAdmin):
     list_display = ["name", "iso3", "iso2", "region", "sub_region", "intermediate_region", "un_status"]
     list_filter = ["region", "sub_region", "un_status"]
     search_fields = ["name", "iso3", "iso2"]
 
 
 @admin.register(GcmObjective)
-class GcmObjectiveAdmin(admin.ModelAdmin):
+class GcmObjectiveAdmin(CuratorTextMixin, admin.ModelAdmin):
     list_display = ["number", "short_label", "title"]
     search_fields = ["title", "short_label", "=number"]
 
 
 @admin.register(GuidingPrinciple)
-class GuidingPrincipleAdmin(admin.ModelAdmin):
+class GuidingPrincipleAdmin(CuratorTextMixin, admin.ModelAdmin):
     list_display = ["position", "name"]
 
 
 @admin.register(Theme)
-class ThemeAdmin(VersionAdmin):
+class ThemeAdmin(CuratorTextMixin, VersionAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(VersionAdmin):
+class OrganisationAdmin(CuratorTextMixin, VersionAdmin):
     list_display = ["name", "acronym", "kind", "country"]
     list_filter = ["kind"]
     search_fields = ["name", "acronym"]
@@ -228,7 +229,7 @@ class OrganisationAdmin(VersionAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(VersionAdmin):
+class MeetingAdmin(CuratorTextMixin, VersionAdmin):
     list_display = ["name", "series", "kind", "city", "country", "start_date"]
     list_filter = ["series", "kind"]
     search_fields = ["name", "city"]
@@ -246,7 +247,7 @@ class MeetingAdmin(VersionAdmin):
 
 
 @admin.register(ThesaurusEntry)
-class ThesaurusEntryAdmin(VersionAdmin):
+class ThesaurusEntryAdmin(CuratorTextMixin, VersionAdmin):
     """The search thesaurus: a saved entry changes what searches find at once."""
 
     list_display = ["slug", "kind", "terms_shown", "expansions_shown", "updated_at"]

@@ -13,6 +13,8 @@ from datetime import date
 from django.utils.dateformat import format as format_date
 from django.utils.html import strip_tags
 
+from gfmd_kb.safe_input import printable
+
 KNOWLEDGE_BASE = "Migration Practices Knowledge Base"
 
 
@@ -90,7 +92,8 @@ class Reference:
 
 
 def one_line(value):
-    return " ".join(str(value).split())
+    """``value`` on one line, without control characters (RIS and BibTeX are line-based)."""
+    return " ".join(printable(str(value)).split())
 
 
 def bibtex_key(slug):

@@ -5,13 +5,13 @@ from practices.picks import picked_slugs
 
 
 def picks(request):
-    """The slugs picked for the brief, read from the session only if a template asks
-    (so pages that do not show them never load the session), and never a practice query.
+    """The slugs picked for the brief, read from their cookie only if a template asks,
+    and never a practice query.
 
     ``pick_url`` is where every "add to brief" button posts: reversed once per page rather
     than once per button (a search page has up to 100).
     """
-    slugs = SimpleLazyObject(lambda: frozenset(picked_slugs(request.session)))
+    slugs = SimpleLazyObject(lambda: frozenset(picked_slugs(request)))
     return {
         "picked_slugs": slugs,
         "pick_count": SimpleLazyObject(lambda: len(slugs)),

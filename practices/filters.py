@@ -129,22 +129,37 @@ class PracticeFilter(django_filters.FilterSet):
         self.known = known
 
     @cached_property
-    def selected(self):
-        """{facet group: the Practice.facet_keys it asks for}, region and country as "place"."""
-        known = dict(
+    def _known_values(self):
+        return dict(
             self.known or {},
             region={region.lower() for region in REGIONS},
             type=set(PracticeType.values),
             scope=set(PracticeScope.values),
         )
+
+    def _is_known(self, key):
+        name, _, value = key.partition(":")
+        return self.known is None or value in self._known_values.get(name, ())
+
+    @cached_property
+    def selected(self):
+        """{facet group: the Practice.facet_keys it asks for}, region and country as "place"."""
         groups = {}
         for name in self.FACETS:
             keys = [facet_key(name, value) for value in self.cleaned(name, [])]
-            if self.known is not None:
-                keys = [key for key in keys if key.partition(":")[2] in known.get(name, ())]
+            keys = [key for key in keys if self._is_known(key)]
             if keys:
                 groups.setdefault(self.GROUPS.get(name, name), []).extend(keys)
         return groups
+
+    def unknown(self):
+        """{facet: the values asked for that no published practice has}: left out by ``selected``."""
+        unknown = {}
+        for name in self.FACETS:
+            values = [v for v in self.cleaned(name, []) if not self._is_known(facet_key(name, v))]
+            if values:
+                unknown[name] = values
+        return unknown
 
     def presentation(self, queryset, name, value):
         return queryset

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, Q, When
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, TemplateView, View
 
+from gfmd_kb.safe_input import printable, spreadsheet_cell
 from practices import picks
 from practices.citing import KNOWLEDGE_BASE, Reference, last_changed, plain_text
 from practices.filters import PracticeFilter
@@ -126,6 +127,8 @@ class PracticeSearchView(PracticeSearchMixin, TemplateView):
             sorts=[(key, label) for key, (label, _) in PracticeFilter.SORTS.items()],
             page_sizes=PracticeFilter.base_filters["per_page"].extra["choices"],
             querystring=search_querystring(filterset.data),
+            # Downloads get what the page shows: the search without what it ignored.
+            usable_querystring=search.usable_querystring(),
             **kwargs,
         )
 
@@ -194,6 +197,8 @@ class PracticeExportView(PracticeSearchMixin, View):
 
     def get(self, request):
         search = self.search
+        if search.ignored:
+            return self.refuse_ignored(search)
         total = search.total
         if total > EXPORT_LIMIT:
             return render(
@@ -251,7 +256,8 @@ class PracticeExportView(PracticeSearchMixin, View):
             writer.writerow(self.COLUMNS)
             for row in rows:
                 writer.writerow(
-                    [
+                    spreadsheet_cell(cell)
+                    for cell in [
                         row["slug"],
                         row["title"],
                         row["url"],
@@ -267,6 +273,32 @@ class PracticeExportView(PracticeSearchMixin, View):
                 )
         response["Content-Disposition"] = f'attachment; filename="practices-{stamp}.{self.format}"'
         return response
+
+    def refuse_ignored(self, search):
+        """A file that silently drops part of its search is not the file asked for: say what
+        could not be used, and link to the export of the search without it."""
+        url = reverse(self.request.resolver_match.view_name)
+        usable = search.usable_querystring()
+        without = f"{url}?{usable}" if usable else url
+        if self.format == "json":
+            payload = {
+                "error": "Part of this search could not be used; nothing was exported.",
+                "ignored": [
+                    {"parameter": name, "values": values, "reason": reason}
+                    for name, _, values, reason in search.ignored
+                ],
+                "without_ignored": self.request.build_absolute_uri(without),
+            }
+            return HttpResponseBadRequest(
+                json.dumps(payload, ensure_ascii=False, indent=2),
+                content_type="application/json; charset=utf-8",
+            )
+        return render(
+            self.request,
+            "practices/export_ignored.html",
+            {"ignored": search.ignored, "without": without, "querystring": search_querystring(search.data)},
+            status=400,
+        )
 
     def row(self, practice):
         return {
@@ -297,8 +329,9 @@ class PracticeSearchFeed(PracticeSearchMixin, Feed):
         self.request = request
         return self.search
 
+    # XML cannot carry control characters: stored text is made printable on its way out.
     def title(self, search):
-        return f"New practices: {describe_search(search.filterset)}"
+        return printable(f"New practices: {describe_search(search.filterset)}")
 
     def link(self, search):
         encoded = search_querystring(self.request.GET)
@@ -312,10 +345,10 @@ class PracticeSearchFeed(PracticeSearchMixin, Feed):
         return Practice.objects.filter(pk__in=ids).order_by("-published_at", "title")
 
     def item_title(self, practice):
-        return practice.title
+        return printable(practice.title)
 
     def item_description(self, practice):
-        return practice.summary_html
+        return printable(practice.summary_html)
 
     def item_pubdate(self, practice):
         return practice.published_at
@@ -583,7 +616,7 @@ class BriefView(TemplateView):
             slugs = [slug.strip() for slug in requested[: self.max_slugs]]
             practices, not_found = practices_in_order(slugs)
             return BriefSelection(practices, "Practices chosen by address", not_found=not_found)
-        practices, not_found = practices_in_order(picks.picked_slugs(self.request.session))
+        practices, not_found = practices_in_order(picks.picked_slugs(self.request))
         return BriefSelection(
             practices, "Practices picked one by one", not_found=not_found, from_session=True
         )
@@ -621,12 +654,13 @@ class BriefView(TemplateView):
 
 @require_POST
 def pick(request):
-    """Add a practice to the session's brief, remove one, or clear it (POST forms, CSRF)."""
+    """Add a practice to the visitor's brief, remove one, or clear it (POST forms, CSRF)."""
     action = request.POST.get("action")
     slug = request.POST.get("practice", "").strip()
+    chosen = picks.Picks(request)
     if action == "add":
         practice = get_object_or_404(Practice.objects.published(), slug=slug)
-        if picks.add(request.session, practice.slug):
+        if chosen.add(practice.slug):
             messages.success(request, f"“{practice.title}” is in your brief.")
         else:
             messages.error(
@@ -635,18 +669,26 @@ def pick(request):
                 "Remove one before adding another.",
             )
     elif action == "remove":
-        picks.remove(request.session, slug)
+        chosen.remove(slug)
         messages.success(request, "Removed from your brief.")
     elif action == "clear":
-        picks.clear(request.session)
+        chosen.clear()
         messages.success(request, "Your brief is empty.")
     else:
         return HttpResponseBadRequest(
             "Unknown action: expected add, remove or clear.", content_type="text/plain"
         )
+    response = back_from_picking(request)
+    chosen.save(response)
+    return response
+
+
+def back_from_picking(request):
+    # Back to the page the form was on: a path on this site, never a view name to reverse
+    # (``redirect("abc")`` would try) nor another host.
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     return redirect("practices:brief")

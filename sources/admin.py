@@ -1,11 +1,12 @@
 from django.contrib import admin
 from reversion.admin import VersionAdmin
 
+from gfmd_kb.safe_input import CuratorTextMixin
 from sources.models import SourceDocument
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(VersionAdmin):
+class SourceDocumentAdmin(CuratorTextMixin, VersionAdmin):
     list_display = ["title", "publisher", "publication_date", "document_type", "language"]
     list_filter = ["document_type", "language", "publisher"]
     search_fields = ["title", "publisher", "slug", "original_filename"]

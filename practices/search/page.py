@@ -495,6 +495,39 @@ class SearchPage:
 
     # --- what the page says about the query -----------------------------------------
 
+    @cached_property
+    def ignored(self):
+        """The parts of the request the search could not use, as the page says beside each
+        facet and above the results: [(parameter, label, [values], reason)]. Exports refuse
+        to pretend otherwise (``usable_querystring`` is the same search without them)."""
+        filterset = self.filterset
+        if not filterset.is_bound:
+            return []
+        ignored = []
+        filterset.form.is_valid()
+        for name, errors in filterset.form.errors.items():
+            if name in filterset.filters and name != "per_page":
+                values = [v for v in self.data.getlist(name) if v != ""]
+                ignored.append((name, filterset.filters[name].label, values, " ".join(errors)))
+        for name, values in filterset.unknown().items():
+            reason = (
+                "No published practice has this value."
+                if len(values) == 1
+                else ("No published practice has these values.")
+            )
+            ignored.append((name, filterset.filters[name].label, values, reason))
+        return ignored
+
+    def usable_querystring(self):
+        """This search's parameters without the ones it ignored (and without the page)."""
+        data = QueryDict(mutable=True)
+        dropped = {(name, value) for name, _, values, _ in self.ignored for value in values}
+        for key, values in self.data.lists():
+            kept = [v for v in values if v != "" and (key, v) not in dropped]
+            if key != "page" and kept:
+                data.setlist(key, kept)
+        return data.urlencode()
+
     def _with(self, changes, drop=()):
         """The search URL's parameters with ``changes`` ({name: [values]}) and without ``drop``."""
         data = QueryDict(mutable=True)

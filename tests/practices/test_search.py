@@ -262,8 +262,11 @@ def test_unknown_filter_values_are_ignored_as_the_page_says_even_alone(client):
     response = client.get(SEARCH, params)
     assert titles(response) == ["Remittances for development"]
     assert "Not found, ignored: atlantis, NOWHERE" in response.content.decode()
-    data = json.loads(client.get(reverse("practices:export-json"), params).content.decode())
-    assert [p["title"] for p in data["practices"]] == ["Remittances for development"]
+    # An export says so too, rather than silently exporting everything (see test_bad_input).
+    response = client.get(reverse("practices:export-json"), params)
+    assert response.status_code == 400
+    ignored = {item["parameter"]: item["values"] for item in json.loads(response.content)["ignored"]}
+    assert ignored == {"region": ["atlantis"], "country": ["NOWHERE"], "objective": ["banana"]}
     # A known value still filters, with or without unknown ones beside it.
     assert titles(client.get(SEARCH, {"objective": ["6", "banana"]})) == []
     assert titles(client.get(SEARCH, {"country": ["MEX", "NOWHERE"]})) == ["Remittances for development"]
