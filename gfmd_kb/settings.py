@@ -114,6 +114,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several curators saving at once. A deferred transaction that reads, then writes, must
+    # upgrade its lock and fails at once with "database is locked" when another writer holds
+    # it (the busy timeout does not apply to that upgrade); IMMEDIATE takes the write lock
+    # when the transaction begins, so a second writer waits up to `timeout` seconds instead.
+    # WAL lets readers go on while one writes. Beyond a handful of curators, use PostgreSQL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Session settings for search: its queries are short, so JIT compilation costs more
     # than it saves, and facet counting hashes tens of thousands of keys in memory.
