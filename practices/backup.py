@@ -209,6 +209,7 @@ def export(path):
     if path.name.endswith(".gz"):
         data = gzip.compress(data, mtime=0)
     # Written beside its destination, then renamed over it: never a half-written backup.
+    # mkstemp() makes it readable by its owner only, as befits password hashes.
     temporary = None
     try:
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
