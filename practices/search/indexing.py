@@ -108,6 +108,11 @@ def refresh(ids):
 
 
 def refresh_all():
+    """Re-derive everything for every practice (a restore, rows edited behind the ORM's back).
+
+    This covers whatever this thread had marked dirty, so the commit has nothing left to
+    refresh: a restore that wrote every row refreshes once, not twice."""
+    _pending.ids, _pending.changed = set(), False
     refresh(Practice.objects.values_list("pk", flat=True))
 
 

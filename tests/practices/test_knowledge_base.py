@@ -4,10 +4,13 @@ import json
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
+from django.http import QueryDict
 from reversion.models import Revision
 
+from practices import backup
 from practices.loading import load_knowledge_base
 from practices.models import (
     Citation,
@@ -16,6 +19,7 @@ from practices.models import (
     Practice,
     Theme,
 )
+from practices.search.page import SearchPage
 from sources.models import SourceDocument
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -232,3 +236,43 @@ def test_spot_check_un_desa_2004_note(knowledge_base):
     convention = Practice.objects.get(slug="ilo-convention-97-migration-for-employment")
     assert convention.practice_type == "instrument"
     assert "C97" in convention.alias_list
+
+
+def test_a_backup_restores_the_seed_knowledge_base_its_searches_and_the_loaders_memory(
+    knowledge_base, tmp_path
+):
+    """The issue: restored with dumpdata and loaddata, `workers` in Mexico found 33 practices
+    rather than 4 until the index was rebuilt by hand. A backup restored with --replace gives
+    back every row and the same results, and the loader still knows a curator's edit."""
+    curated = Practice.objects.get(slug="seasonal-agricultural-workers-program-canada-mexico")
+    curated.title = "SAWP (curated title)"
+    curated.save()
+    searches = [
+        "q=workers&country=MEX",
+        "q=seasonal+workers",
+        "q=legal+status+for+people+without+papers",  # the thesaurus
+        "q=remittances&region=americas",
+        "q=seasonal+workrs",  # the known words
+        "q=%22Casas+del+Migrante%22",
+        "country=PHL&objective=5",
+    ]
+
+    def state():
+        counts = {label: apps.get_model(label)._default_manager.count() for label in backup.LABELS}
+        found = {}
+        for querystring in searches:
+            page = SearchPage(QueryDict(querystring))
+            found[querystring] = (page.total, page.ordered_ids(20))
+        return counts, found
+
+    before = state()
+    assert before[1]["q=workers&country=MEX"][0] == 4
+    path = tmp_path / "kb.json.gz"
+    call_command("export_knowledge_base", str(path), stdout=open("/dev/null", "w"))
+    call_command("import_knowledge_base", str(path), replace=True, stdout=open("/dev/null", "w"))
+    assert state() == before
+    report = load_knowledge_base(FIXTURE)
+    assert [(outcome, key) for _, outcome, key in report.kept] == [
+        ("kept", '["seasonal-agricultural-workers-program-canada-mexico"]')
+    ]
+    assert Practice.objects.get(pk=curated.pk).title == "SAWP (curated title)"
