@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client, override_settings
 from django.urls import reverse
 
+from gfmd_kb.middleware import CrossOriginResourcePolicyMiddleware
 from tests.factories import PracticeFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +60,36 @@ def test_every_kind_of_page_has_a_tight_content_security_policy(client, public_p
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
     }
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_kind_of_page_denies_browser_features_and_embedding_by_other_sites(client, public_pages, name):
+    response = client.get(public_pages[name])
+
+    permissions = dict(item.split("=", 1) for item in response["Permissions-Policy"].split(", "))
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "interest-cohort"):
+        assert permissions[feature] == "()"
+    assert set(permissions.values()) == {"()"}  # nothing is allowed, not even to this origin
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+@override_settings(WHITENOISE_USE_FINDERS=True)
+def test_static_files_cannot_be_embedded_by_other_sites_either():
+    # WhiteNoise answers static files itself; the middleware before it still marks them.
+    response = Client().get(settings.STATIC_URL + "js/search.js")
+
+    assert response.status_code == 200
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+
+
+@override_settings(SECURE_CROSS_ORIGIN_RESOURCE_POLICY="same-orign")
+def test_a_misspelt_resource_policy_fails_loudly():
+    with pytest.raises(ImproperlyConfigured, match="SECURE_CROSS_ORIGIN_RESOURCE_POLICY"):
+        CrossOriginResourcePolicyMiddleware(lambda request: None)
 
 
 class InlineCode(HTMLParser):
