@@ -5,6 +5,7 @@ fails loudly with ImproperlyConfigured (the pattern of healthchecks' hc/settings
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "reversion",
+    "axes",
     "sources",
     "practices",
 ]
@@ -86,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: turns a refused admin sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gfmd_kb.urls"
@@ -123,6 +127,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
         "POSTGRES_OPTIONS", "-c jit=off -c work_mem=16MB"
     )
+
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -218,6 +228,36 @@ PERMISSIONS_POLICY = {
         "xr-spatial-tracking",
     )
 }
+
+# Admin sign-in throttling (django-axes). After AXES_FAILURE_LIMIT failed attempts for one
+# username from one address, that username is refused from that address (another user, or
+# the same user elsewhere, is not) until AXES_COOLOFF_MINUTES have passed since the last
+# attempt; each attempt during the lock restarts the wait. A success clears the count.
+# Lift a lock at once with `manage.py axes_reset_username <username>` (or axes_reset for all).
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 60))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be positive")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gfmd_kb.lockout.lockout_response"
+# The address is REMOTE_ADDR: X-Forwarded-For can be written by anyone, so trusting it would
+# let an attacker pick a new address for every guess. Behind reverse proxies that each append
+# the address they received the request from (nginx: $proxy_add_x_forwarded_for), set
+# TRUSTED_PROXY_COUNT to how many there are: the client is then the address that many places
+# from the right of X-Forwarded-For, whatever the client wrote to the left of it.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}")
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # django-ipware counts the proxies listed in X-Forwarded-For, not the last one (which is
+    # REMOTE_ADDR), and must accept any number of client-written entries before them.
+    AXES_IPWARE_PROXY_ORDER = "left-most"  # the chain read client first, as written
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 LOGGING = {
     "version": 1,
