@@ -5,9 +5,11 @@ fails loudly with ImproperlyConfigured (the pattern of healthchecks' hc/settings
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,14 +67,19 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "csp",
     "django_filters",
     "reversion",
+    "axes",
     "sources",
     "practices",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files carry these headers too.
+    "gfmd_kb.middleware.CrossOriginResourcePolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +90,9 @@ MIDDLEWARE = [
     # after the session, so that its 404 page renders like any other.
     "gfmd_kb.safe_input.SafeInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: turns a refused admin sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gfmd_kb.urls"
@@ -134,6 +144,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "POSTGRES_OPTIONS", "-c jit=off -c work_mem=16MB"
     )
 
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -174,9 +190,90 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not D
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # Django's default, said out loud
+SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"  # gfmd_kb.middleware: nothing embeds our files
 X_FRAME_OPTIONS = "DENY"
 if envbool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): everything from this origin, nothing inline. The
+# site loads nothing from elsewhere (no CDN, no web fonts, no analytics), its scripts are
+# static files (static/js/) and its styles are stylesheets: no <script> block, no style=
+# or on*= attribute in a template (tests/test_security.py checks them, and the browser
+# tests fail on any violation Chromium reports). Should a script ever have to stay inline,
+# add csp.constants.NONCE to script-src and write <script nonce="{{ request.csp_nonce }}">.
+# img-src also allows data: URIs, harmless for images, for small icons in stylesheets.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# Permissions-Policy (django-permissions-policy): the site uses none of these browser
+# features, so no page (nor anything injected into one) may ask for them. An empty list
+# denies a feature to this origin and to every frame. (Features Chromium does not know,
+# such as ambient-light-sensor or bluetooth, are left out: it logs a warning for each.)
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Admin sign-in throttling (django-axes). After AXES_FAILURE_LIMIT failed attempts for one
+# username from one address, that username is refused from that address (another user, or
+# the same user elsewhere, is not) until AXES_COOLOFF_MINUTES have passed since the last
+# attempt; each attempt during the lock restarts the wait. A success clears the count.
+# Lift a lock at once with `manage.py axes_reset_username <username>` (or axes_reset for all).
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 60))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be positive")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gfmd_kb.lockout.lockout_response"
+# The address is REMOTE_ADDR: X-Forwarded-For can be written by anyone, so trusting it would
+# let an attacker pick a new address for every guess. Behind reverse proxies that each append
+# the address they received the request from (nginx: $proxy_add_x_forwarded_for), set
+# TRUSTED_PROXY_COUNT to how many there are: the client is then the address that many places
+# from the right of X-Forwarded-For, whatever the client wrote to the left of it.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}")
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # django-ipware counts the proxies listed in X-Forwarded-For, not the last one (which is
+    # REMOTE_ADDR), and must accept any number of client-written entries before them.
+    AXES_IPWARE_PROXY_ORDER = "left-most"  # the chain read client first, as written
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT - 1
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 LOGGING = {
     "version": 1,

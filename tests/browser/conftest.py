@@ -2,6 +2,10 @@
 
 `make test` installs Chromium (apt) and axe-core (npm) first; Playwright's own browser
 download is never used. A missing browser fails the run rather than skipping it.
+
+Every page opened through the `page` fixture runs under the site's real Content Security
+Policy, and a test fails if Chromium reports a violation (an inline script or style, an
+on*= handler, a resource from elsewhere): what the policy blocks is a broken page.
 """
 
 import os
@@ -61,12 +65,19 @@ def browser():
         browser.close()
 
 
+def is_csp_violation(message):
+    return "Content Security Policy" in message.text
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    violations = []
+    page.on("console", lambda message: violations.append(message.text) if is_csp_violation(message) else None)
     yield page
     context.close()
+    assert violations == [], "Chromium reported Content Security Policy violations"
 
 
 @pytest.fixture
@@ -76,7 +87,9 @@ def serious_axe_violations():
         pytest.fail(f"{AXE_SCRIPT} is missing: run `make browser-deps` (npm ci).")
 
     def check(page):
-        page.add_script_tag(path=str(AXE_SCRIPT))
+        # Evaluated through the DevTools protocol, which the page's Content Security Policy
+        # does not govern; add_script_tag would insert an inline <script>, rightly refused.
+        page.evaluate(AXE_SCRIPT.read_text())
         result = page.evaluate("async () => await axe.run(document)")
         return [
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
