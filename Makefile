@@ -24,11 +24,12 @@ run: $(STAMP)
 	@echo ""
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-# Lint, migrations check, the whole suite on SQLite, then again on a throwaway PostgreSQL 15.
+# Lint, migrations check, the whole suite on SQLite (pages cached in process memory), then
+# again on a throwaway PostgreSQL 15 with a throwaway Redis as the cache.
 test: $(STAMP) lint browser-deps
 	DJANGO_SETTINGS_MODULE=gfmd_kb.settings_test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest
-	tests/with_postgres.sh $(VENV)/bin/pytest
+	tests/with_redis.sh tests/with_postgres.sh $(VENV)/bin/pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

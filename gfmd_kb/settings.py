@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 304 Not Modified for a page whose ETag the browser already has (see page_cache).
+    "django.middleware.http.ConditionalGetMiddleware",
     # Before WhiteNoise, so that static files carry these headers too.
     "gfmd_kb.middleware.CrossOriginResourcePolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -91,8 +93,10 @@ MIDDLEWARE = [
     "gfmd_kb.safe_input.SafeInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last, as django-axes requires: turns a refused admin sign-in into the lockout page.
+    # Turns a refused admin sign-in into the lockout page (django-axes wants it late).
     "axes.middleware.AxesMiddleware",
+    # Innermost: a page served from the cache still passes through every middleware above.
+    "gfmd_kb.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "gfmd_kb.urls"
@@ -149,6 +153,31 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+
+def cache_from_url(url):
+    """CACHE_URL: locmem:// (default: each process its own), redis://host:port/db (shared by
+    every process, Django's own backend), or dummy:// (nothing cached)."""
+    scheme = url.partition("://")[0]
+    if scheme == "locmem":
+        # Pages are 10-300 kB: a few hundred of them per process.
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "gfmd-kb",
+            "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 500)},
+        }
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(f"CACHE_URL must start with locmem://, redis:// or dummy://, got {url!r}")
+
+
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL") or "locmem://")}
+# Whole public pages for anonymous readers (gfmd_kb.page_cache), keyed by the knowledge
+# base's version token, so an edit shows at once: the timeout only bounds memory. 0: off.
+PAGE_CACHE = "default"
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60 * 60 * 24)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -256,6 +285,7 @@ if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta(0):
     raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be positive")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every management command
 AXES_LOCKOUT_CALLABLE = "gfmd_kb.lockout.lockout_response"
 # The address is REMOTE_ADDR: X-Forwarded-For can be written by anyone, so trusting it would
 # let an attacker pick a new address for every guess. Behind reverse proxies that each append

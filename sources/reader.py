@@ -11,6 +11,9 @@ citations link to) sits on the first segment of text it covers.
 import re
 from dataclasses import dataclass, field
 
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
 # A paragraph that reads as a heading: one short line, not a sentence, numbered ("2.",
 # "3.1", "II.", "A.") or in capitals ("GUIDING PRINCIPLES"). Rendering it as a heading
 # changes the markup only, never the text.
@@ -71,6 +74,39 @@ class Block:
     kind: str  # "p", "h3" or "h4"
     segments: list
     passages_starting: list  # passages whose anchor is in this block: "cited by" goes after it
+
+    def html(self):
+        """The block as HTML, its text escaped: built here rather than in the template, whose
+        tag-by-tag loop over thousands of segments was four fifths of the reader's time."""
+        parts = [f'<{self.kind} id="offset-{self.start}">']
+        for segment in self.segments:
+            parts.extend(f'<span id="{extra}"></span>' for extra in segment.anchors[1:])
+            if segment.passages:
+                overlap = " overlap" if len(segment.passages) > 1 else ""
+                anchor = f' id="{segment.anchors[0]}"' if segment.anchors else ""
+                parts.append(
+                    f'<mark class="passage{overlap}"{anchor} data-passages="{segment.passage_starts}">'
+                )
+            if segment.match:
+                anchor = f' id="{segment.match_anchor}"' if segment.match_anchor else ""
+                parts.append(f'<mark class="match"{anchor}>')
+            parts.append(escape(segment.text))
+            if segment.match:
+                parts.append("</mark>")
+            if segment.passages:
+                parts.append("</mark>")
+        parts.append(f"</{self.kind}>\n")
+        if self.passages_starting:
+            cited = []
+            for passage in self.passages_starting:
+                labels = f" ({escape(', '.join(passage.labels))})" if passage.labels else ""
+                links = "; ".join(
+                    format_html('<a href="{}">{}</a>', practice.get_absolute_url(), practice.title)
+                    for practice in passage.practices
+                )
+                cited.append(f"Cited{labels} by {links}")
+            parts.append(f'<p class="cited-by">{"<br>".join(cited)}</p>\n')
+        return mark_safe("".join(parts))  # every piece of text above is escaped
 
 
 def heading_level(paragraph):

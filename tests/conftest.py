@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from reversion.models import Revision, Version
 
 from practices.curators import ensure_curators_group
@@ -22,6 +23,18 @@ from sources.models import SourceDocument
 
 KNOWLEDGE_BASE = Path(settings.BASE_DIR) / "fixtures" / "knowledge_base.json"
 THESAURUS = Path(settings.BASE_DIR) / "fixtures" / "thesaurus.json"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (whole pages are cached; see gfmd_kb.page_cache)."""
+    caches["default"].clear()
+
+
+@pytest.fixture
+def uncached(settings):
+    """For tests that count what rendering a page costs: every request renders."""
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

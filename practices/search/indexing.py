@@ -238,6 +238,12 @@ def flush():
     refresh(ids)
 
 
+def current_token():
+    """The knowledge base's version token, counting this transaction's own writes."""
+    flush()
+    return SearchIndexVersion.current_token()
+
+
 # --- Who marks what -----------------------------------------------------------------------
 
 LINKS = (PracticeCountry, PracticeObjective, Citation)
@@ -297,6 +303,12 @@ def connect():
         post_delete.connect(_token_only, sender=model, dispatch_uid=f"{uid}.{model.__name__}.delete")
     for signal in (post_save, post_delete):
         signal.connect(_token_only, sender=ThesaurusEntry, dispatch_uid=f"{uid}.thesaurus.{signal}")
+    # A vocabulary's own many-to-many links (a meeting's hosts, a document's meetings) show
+    # on public pages, whose cache is keyed by the token.
+    for model in VOCABULARIES:
+        for m2m in model._meta.many_to_many:
+            through = m2m.remote_field.through
+            m2m_changed.connect(_token_only, sender=through, dispatch_uid=f"{uid}.{through.__name__}.token")
     for descriptor in LINKED_BY_M2M:
         through = descriptor.through
         m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"{uid}.{through.__name__}")

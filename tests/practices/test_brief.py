@@ -144,7 +144,9 @@ def test_brief_prints_what_a_meeting_needs(client):
     assert "http://testserver/sources/" in page  # where each excerpt comes from
 
 
-def test_brief_query_count_is_constant(client, django_assert_max_num_queries, django_assert_num_queries):
+def test_brief_query_count_is_constant(
+    uncached, client, django_assert_max_num_queries, django_assert_num_queries
+):
     few = PracticeFactory.create_batch(2)
     many = PracticeFactory.create_batch(20)
     with django_assert_max_num_queries(12) as queries:
@@ -154,7 +156,7 @@ def test_brief_query_count_is_constant(client, django_assert_max_num_queries, dj
     assert len(titles_in_brief(response.text)) == 20
 
 
-def test_showing_picks_costs_no_query_at_all(client):
+def test_showing_picks_costs_no_query_at_all(uncached, client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -316,7 +316,7 @@ def test_slugs_that_would_break_links_are_refused():
 
 
 def test_query_count_stays_constant_however_many_citations_and_countries(
-    client, django_assert_max_num_queries, django_assert_num_queries
+    uncached, client, django_assert_max_num_queries, django_assert_num_queries
 ):
     small = rich_practice(citations=1, countries=1)
     small.organisations.add(OrganisationFactory())

@@ -398,7 +398,7 @@ def test_only_published_practices_are_found_or_counted(client):
 
 
 def test_search_page_queries_stay_constant_whatever_the_page_size_and_facets(
-    client, django_assert_max_num_queries
+    uncached, client, django_assert_max_num_queries
 ):
     objectives = list(GcmObjective.objects.filter(number__in=[5, 6, 7]))
     countries = list(Country.objects.filter(iso3__in=["MEX", "ECU", "CAN", "PHL"]))

@@ -23,7 +23,7 @@ def test_unpublished_practice_is_invisible_to_the_public(client, status):
     assert "Hidden draft practice" not in client.get(reverse("home")).text
 
 
-def test_published_practice_page_shows_its_evidence(client, django_assert_max_num_queries):
+def test_published_practice_page_shows_its_evidence(uncached, client, django_assert_max_num_queries):
     practice = PracticeFactory(title="Seasonal Agricultural Workers Program")
     with django_assert_max_num_queries(12):
         response = client.get(practice.get_absolute_url())
@@ -75,7 +75,7 @@ def test_odd_addresses_get_a_404_not_an_error(client, url):
     assert client.get(url).status_code == 404
 
 
-def test_home_page_issues_a_constant_number_of_queries(client, django_assert_max_num_queries):
+def test_home_page_issues_a_constant_number_of_queries(uncached, client, django_assert_max_num_queries):
     PracticeFactory.create_batch(12)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("home")).status_code == 200

@@ -177,7 +177,9 @@ def test_odd_searches_get_a_message_not_an_error(client, query, message):
 
 
 @pytest.mark.django_db
-def test_reader_query_count_is_constant(client, django_assert_max_num_queries, django_assert_num_queries):
+def test_reader_query_count_is_constant(
+    uncached, client, django_assert_max_num_queries, django_assert_num_queries
+):
     text = "\n\n".join(f"Paragraph {n} of the document, cited by someone." for n in range(40))
     small = SourceDocumentFactory(text=text)
     large = SourceDocumentFactory(text=text)
