@@ -1,35 +1,35 @@
 """Related practices: the published practices sharing most with one, and what they share.
 
-One query ranks every published practice by what it shares with this one (GCM objectives,
-themes, organisations, countries; one correlated subquery each, on indexed link tables);
-then one filtered prefetch per kind fetches what the few shown actually share, to say why.
-Constant: at most five queries, however many links the practice has.
+Scored over the per-process facet index (``practices.search.facets``), which already holds,
+for every objective, theme, organisation and country, the bitset of the published
+practices that have it: the practice's own few values are unpacked and added up per
+practice, then the best few are read from the database in one query. What each shares is
+a bit test against those same bitsets, named from the practice's own prefetched links.
 
 Countries count for less and at most three: a regional agreement shares countries with
 every national practice of the region without being about the same thing.
 """
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce, Least
+import numpy as np
 
-from practices.models import Organisation, Practice, PracticeCountry, PracticeObjective, Theme
+from practices.filters import PracticeFilter
+from practices.models import Practice, SearchIndexVersion, facet_key
+from practices.search.facets import FacetIndex, is_member
 
-WEIGHTS = {"objectives": 2, "themes": 2, "organisations": 2, "countries": 1}
+WEIGHTS = {"objective": 2, "theme": 2, "organisation": 2, "country": 1}
 MAX_COUNTRY_POINTS = 3
+REASONS = {
+    "objective": "GCM objectives",
+    "theme": "themes",
+    "organisation": "organisations",
+    "country": "countries",
+}
 
 
-def _shared(links, field, ids):
-    """How many of ``ids`` the outer practice links to, through the ``links`` table."""
-    if not ids:
-        return Value(0, output_field=IntegerField())
-    counted = (
-        links.objects.filter(practice_id=OuterRef("pk"), **{f"{field}__in": ids})
-        .order_by()
-        .values("practice_id")
-        .annotate(shared=Count(field, distinct=True))
-        .values("shared")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+def _members(index, bits):
+    """A 0/1 array over practice ids: which are in the bitset ``bits``."""
+    packed = np.frombuffer(index.bytes_of(bits), dtype=np.uint8)
+    return np.unpackbits(packed, bitorder="little")[: index.size].astype(np.int32)
 
 
 def related_practices(practice, limit=4):
@@ -39,61 +39,42 @@ def related_practices(practice, limit=4):
     Reads the practice's own links from its prefetched relations (country_links,
     objective_links, themes, organisations).
     """
-    objectives = {link.objective_id: link.objective for link in practice.objective_links.all()}
-    countries = {link.country_id: link.country for link in practice.country_links.all()}
-    themes = {theme.pk: theme for theme in practice.themes.all()}
-    organisations = {organisation.pk: organisation for organisation in practice.organisations.all()}
+    objectives = sorted((link.objective for link in practice.objective_links.all()), key=lambda o: o.number)
+    own = {
+        "objective": {facet_key("objective", o.number): str(o) for o in objectives},
+        "theme": {facet_key("theme", t.slug): t.name for t in practice.themes.all()},
+        "organisation": {facet_key("organisation", o.slug): str(o) for o in practice.organisations.all()},
+        "country": {
+            facet_key("country", link.country.iso3): link.country.name
+            for link in practice.country_links.all()
+        },
+    }
+    index = FacetIndex.current(SearchIndexVersion.current_token(), PracticeFilter.SORT_FIELDS)
+    if not index.size:
+        return []
+    score = np.zeros(index.size, dtype=np.int32)
+    for facet, values in own.items():
+        shared = sum((_members(index, index.having([key])) for key in values), np.zeros(index.size, np.int32))
+        if facet == "country":
+            shared = np.minimum(shared, MAX_COUNTRY_POINTS)
+        score += WEIGHTS[facet] * shared
+    if practice.pk < index.size:
+        score[practice.pk] = 0
+    candidates = np.flatnonzero(score)
+    if not len(candidates):
+        return []
+    title_order = np.zeros(index.size, dtype=np.int64)
+    title_order[index.ids] = np.arange(len(index.ids))
+    best = candidates[np.lexsort((title_order[candidates], -score[candidates]))][:limit].tolist()
 
-    candidates = (
-        Practice.objects.published()
-        .exclude(pk=practice.pk)
-        .annotate(
-            shared_objectives=_shared(PracticeObjective, "objective", list(objectives)),
-            shared_themes=_shared(Practice.themes.through, "theme", list(themes)),
-            shared_organisations=_shared(Practice.organisations.through, "organisation", list(organisations)),
-            shared_countries=_shared(PracticeCountry, "country", list(countries)),
-        )
-        .annotate(
-            relatedness=WEIGHTS["objectives"] * F("shared_objectives")
-            + WEIGHTS["themes"] * F("shared_themes")
-            + WEIGHTS["organisations"] * F("shared_organisations")
-            + WEIGHTS["countries"]
-            * Least(F("shared_countries"), Value(MAX_COUNTRY_POINTS, output_field=IntegerField()))
-        )
-        .filter(relatedness__gt=0)
-        .order_by("-relatedness", "title")
-        .prefetch_related(
-            Prefetch(
-                "objective_links",
-                queryset=PracticeObjective.objects.filter(objective_id__in=list(objectives)),
-                to_attr="shared_objective_links",
-            ),
-            Prefetch(
-                "themes", queryset=Theme.objects.filter(pk__in=list(themes)), to_attr="shared_theme_list"
-            ),
-            Prefetch(
-                "organisations",
-                queryset=Organisation.objects.filter(pk__in=list(organisations)),
-                to_attr="shared_organisation_list",
-            ),
-            Prefetch(
-                "country_links",
-                queryset=PracticeCountry.objects.filter(country_id__in=list(countries)),
-                to_attr="shared_country_links",
-            ),
-        )[:limit]
-    )
-    related = list(candidates)
+    by_id = Practice.objects.only("slug", "title").in_bulk(best)
+    related = [by_id[pk] for pk in best if pk in by_id]
+    members = {key: index.bytes_of(index.having([key])) for values in own.values() for key in values}
     for other in related:
-        shared_objectives = sorted(
-            {link.objective_id for link in other.shared_objective_links}, key=lambda pk: objectives[pk].number
-        )
-        shared_countries = {link.country_id for link in other.shared_country_links}
-        reasons = [
-            ("GCM objectives", [str(objectives[pk]) for pk in shared_objectives]),
-            ("themes", [themes[item.pk].name for item in other.shared_theme_list]),
-            ("organisations", [str(organisations[item.pk]) for item in other.shared_organisation_list]),
-            ("countries", sorted(countries[pk].name for pk in shared_countries)),
-        ]
-        other.reasons = [(what, names) for what, names in reasons if names]
+        reasons = []
+        for facet, values in own.items():
+            names = [name for key, name in values.items() if is_member(members[key], other.pk)]
+            if names:
+                reasons.append((REASONS[facet], sorted(names) if facet == "country" else names))
+        other.reasons = reasons
     return related
