@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from practices.views import HomeView
+from practices.browse_views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

@@ -207,6 +207,9 @@ class GuidingPrinciple(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("practices:principle", kwargs={"slug": self.slug})
+
     def natural_key(self):
         return (self.slug,)
 
@@ -225,6 +228,9 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("practices:theme", kwargs={"slug": self.slug})
 
     def natural_key(self):
         return (self.slug,)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from practices import views
+from practices import browse_views, views
 
 app_name = "practices"
 
@@ -9,7 +9,8 @@ urlpatterns = [
     path("practices/export.csv", views.PracticeExportView.as_view(format="csv"), name="export-csv"),
     path("practices/export.json", views.PracticeExportView.as_view(format="json"), name="export-json"),
     path("practices/feed/", views.practice_search_feed, name="feed"),
-    path("coverage/", views.CoverageView.as_view(), name="coverage"),
+    path("coverage/", browse_views.CoverageView.as_view(), name="coverage"),
+    path("browse/", browse_views.BrowseIndexView.as_view(), name="browse"),
     path("thesaurus/", views.ThesaurusView.as_view(), name="thesaurus"),
     # Before the practice pages: "brief" and "feed" are reserved slugs (RESERVED_PRACTICE_SLUGS).
     path("practices/brief/", views.BriefView.as_view(), name="brief"),
@@ -25,8 +26,11 @@ urlpatterns = [
         views.PracticeReferenceView.as_view(reference_format="bib"),
         name="cite_bib",
     ),
-    path("countries/<str:iso3>/", views.CountryDetailView.as_view(), name="country"),
-    path("objectives/<int:number>/", views.ObjectiveDetailView.as_view(), name="objective"),
-    path("meetings/<slug:slug>/", views.MeetingDetailView.as_view(), name="meeting"),
-    path("organisations/<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation"),
+    path("countries/<str:iso3>/", browse_views.CountryDetailView.as_view(), name="country"),
+    path("regions/<str:slug>/", browse_views.RegionDetailView.as_view(), name="region"),
+    path("objectives/<int:number>/", browse_views.ObjectiveDetailView.as_view(), name="objective"),
+    path("principles/<slug:slug>/", browse_views.PrincipleDetailView.as_view(), name="principle"),
+    path("themes/<slug:slug>/", browse_views.ThemeDetailView.as_view(), name="theme"),
+    path("meetings/<slug:slug>/", browse_views.MeetingDetailView.as_view(), name="meeting"),
+    path("organisations/<slug:slug>/", browse_views.OrganisationDetailView.as_view(), name="organisation"),
 ]

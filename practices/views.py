@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Prefetch, Q, When
+from django.db.models import Case, Prefetch, When
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,11 +23,8 @@ from practices.citing import KNOWLEDGE_BASE, Reference, last_changed, plain_text
 from practices.filters import PracticeFilter
 from practices.models import (
     Citation,
-    Country,
     FormerSlug,
-    GcmObjective,
     Meeting,
-    Organisation,
     Practice,
     PracticeCountry,
     PracticeObjective,
@@ -36,48 +33,6 @@ from practices.models import (
 from practices.related import related_practices
 from practices.search.page import SearchPage
 from practices.slugs import current_slugs
-from sources.models import SourceDocument
-
-PUBLISHED = Q(practices__status=Practice.Status.PUBLISHED)
-
-
-def published_practices():
-    return Practice.objects.published().order_by("title")
-
-
-def regions_with_countries():
-    """[(region, practice count, [(country, practice count), ...])] for published practices."""
-    published_links = PracticeCountry.objects.filter(practice__status=Practice.Status.PUBLISHED)
-    region_counts = dict(
-        published_links.values_list("country__region").annotate(n=Count("practice_id", distinct=True))
-    )
-    countries = (
-        Country.objects.filter(practice_links__in=published_links)
-        .annotate(practice_count=Count("practice_links__practice_id", distinct=True))
-        .order_by("region", "name")
-    )
-    grouped = {}
-    for country in countries:
-        grouped.setdefault(country.region, []).append(country)
-    return [(region, region_counts.get(region, 0), grouped[region]) for region in sorted(grouped)]
-
-
-class HomeView(TemplateView):
-    template_name = "practices/home.html"
-
-    def get_context_data(self, **kwargs):
-        published = Practice.objects.published()
-        return super().get_context_data(
-            regions=regions_with_countries(),
-            practice_count=published.count(),
-            latest_practices=published.order_by("-published_at", "title")[:6],
-            objectives=GcmObjective.objects.annotate(
-                practice_count=Count("practices", filter=PUBLISHED, distinct=True)
-            ),
-            sources=SourceDocument.objects.defer("text"),
-            **kwargs,
-        )
-
 
 # Fields the search results never show; the search text is the bulk of a row.
 NOT_LISTED = [
@@ -459,92 +414,6 @@ class PracticeReferenceView(PracticeBySlugMixin, DetailView):
         filename = f"{self.object.slug}.{self.reference_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-
-
-class CountryDetailView(DetailView):
-    template_name = "practices/country_detail.html"
-    slug_field = "iso3"
-    slug_url_kwarg = "iso3"
-    queryset = Country.objects.all()
-
-    def get_context_data(self, **kwargs):
-        links = (
-            PracticeCountry.objects.filter(country=self.object, practice__status=Practice.Status.PUBLISHED)
-            .select_related("practice")
-            .order_by("role", "practice__title")
-        )
-        return super().get_context_data(links=links, **kwargs)
-
-
-class ObjectiveDetailView(DetailView):
-    template_name = "practices/objective_detail.html"
-    slug_field = "number"
-    slug_url_kwarg = "number"
-    queryset = GcmObjective.objects.all()
-
-    def get_context_data(self, **kwargs):
-        links = (
-            PracticeObjective.objects.filter(
-                objective=self.object, practice__status=Practice.Status.PUBLISHED
-            )
-            .select_related("practice")
-            .order_by("-is_primary", "practice__title")
-        )
-        return super().get_context_data(links=links, **kwargs)
-
-
-class MeetingDetailView(DetailView):
-    template_name = "practices/meeting_detail.html"
-    queryset = Meeting.objects.select_related("country").prefetch_related(
-        "host_countries",
-        "co_chair_countries",
-        "co_chair_organisations",
-        "supporting_organisations",
-        "source_documents",
-        Prefetch("practices", queryset=published_practices()),
-    )
-
-
-class OrganisationDetailView(DetailView):
-    template_name = "practices/organisation_detail.html"
-    queryset = Organisation.objects.select_related("country").prefetch_related(
-        Prefetch("practices", queryset=published_practices())
-    )
-
-
-class CoverageView(TemplateView):
-    """Countries × GCM objectives: where the evidence is thick and where it is missing."""
-
-    template_name = "practices/coverage.html"
-
-    def get_context_data(self, **kwargs):
-        objectives = list(GcmObjective.objects.all())
-        cells = (
-            PracticeCountry.objects.filter(practice__status=Practice.Status.PUBLISHED)
-            .values_list("country__iso3", "practice__objective_links__objective__number")
-            .annotate(n=Count("practice_id", distinct=True))
-        )
-        counts = {(iso3, number): n for iso3, number, n in cells if number}
-        regions = []
-        for region, region_total, countries in regions_with_countries():
-            rows = [
-                (
-                    country,
-                    [
-                        (objective, counts.get((country.iso3, objective.number), 0))
-                        for objective in objectives
-                    ],
-                )
-                for country in countries
-            ]
-            regions.append((region, region_total, rows))
-        covered = {number for (_, number) in counts}
-        return super().get_context_data(
-            objectives=objectives,
-            regions=regions,
-            empty_objectives=[o for o in objectives if o.number not in covered],
-            **kwargs,
-        )
 
 
 class ThesaurusView(TemplateView):

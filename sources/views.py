@@ -26,9 +26,14 @@ class SourceDocumentDetailView(DetailView):
         citations = document.citations.public().select_related("practice").order_by("start", "pk")
         passages = reader.group_passages(citations)
         query, query_error, matches = self.search()
+        cited_practices = sorted(
+            {citation.practice_id: citation.practice for citation in citations}.values(),
+            key=lambda practice: (practice.title.casefold(), practice.pk),
+        )
         return super().get_context_data(
             passages=passages,
-            cited_practice_count=len({citation.practice_id for citation in citations}),
+            cited_practices=cited_practices,
+            cited_practice_count=len(cited_practices),
             meetings=document.meetings.all(),
             blocks=reader.blocks(document.paragraphs(), passages, matches),
             query=query,

@@ -66,13 +66,14 @@ class PracticeFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def country(self, create, extracted, **kwargs):
-        if create:
+        # country=False makes a practice without a country (a regional or global one).
+        if create and extracted is not False:
             country = extracted or Country.objects.get(iso3="MEX")
             PracticeCountry.objects.create(practice=self, country=country, role=PracticeCountry.Role.ORIGIN)
 
     @factory.post_generation
     def objective(self, create, extracted, **kwargs):
-        if create:
+        if create and extracted is not False:
             objective = extracted or GcmObjective.objects.get(number=5)
             PracticeObjective.objects.create(practice=self, objective=objective, is_primary=True)
 

@@ -149,7 +149,8 @@ CONVERTER_NAMES = {
 
 def real_values():
     """{route name: {argument: values the database holds}} so fuzzed paths reach real pages."""
-    from practices.models import Country, Meeting, Organisation, Practice
+    from practices.filters import REGIONS
+    from practices.models import Country, GuidingPrinciple, Meeting, Organisation, Practice, Theme
     from sources.models import SourceDocument
 
     def some(queryset, field):
@@ -162,7 +163,10 @@ def real_values():
         "practices:cite_bib": practice,
         "practices:meeting": {"slug": some(Meeting.objects.all(), "slug")},
         "practices:organisation": {"slug": some(Organisation.objects.all(), "slug")},
-        "practices:country": {"iso3": some(Country.objects.all(), "iso3")},
+        "practices:country": {"iso3": [*some(Country.objects.all(), "iso3"), "mex", "Mex"]},
+        "practices:region": {"slug": [*(region.lower() for region in REGIONS), "Africa", "EUROPE"]},
+        "practices:principle": {"slug": some(GuidingPrinciple.objects.all(), "slug")},
+        "practices:theme": {"slug": some(Theme.objects.all(), "slug")},
         "practices:objective": {"number": ["1", "6", "13", "23", "24", "0"]},
         "sources:detail": {"slug": some(SourceDocument.objects.all(), "slug")},
     }

@@ -515,7 +515,8 @@ def test_the_atom_feed_lists_newly_published_matches(client):
 
 def test_home_lists_regions_and_countries_with_counts(client, three_countries):
     body = client.get("/").content.decode()
-    assert 'href="/practices/?region=americas"' in body
+    assert 'href="/regions/americas/"' in body  # the region's page, its map and countries
+    assert 'href="/practices/?country=MEX"' in body  # the map: each country to its search
     assert 'role="search"' in body
 
 
