@@ -252,6 +252,10 @@ class PracticeExportView(PracticeSearchMixin, View):
             )
         else:
             response = HttpResponse(content_type="text/csv; charset=utf-8")
+            # A byte-order mark: Excel reads a CSV without one in the machine's legacy
+            # encoding and garbles accents (São Tomé); with it, as UTF-8. Other readers
+            # skip it (Python: encoding="utf-8-sig").
+            response.write("\ufeff")
             writer = csv.writer(response)
             writer.writerow(self.COLUMNS)
             for row in rows:
@@ -331,11 +335,20 @@ class PracticeSearchFeed(PracticeSearchMixin, Feed):
 
     # XML cannot carry control characters: stored text is made printable on its way out.
     def title(self, search):
-        return printable(f"New practices: {describe_search(search.filterset)}")
+        return printable(f"New practices: {describe_search(search)}")
 
     def link(self, search):
+        """The search page of the same search (the feed's alternate link)."""
+        return self.with_search(reverse("practices:list"))
+
+    def feed_url(self, search):
+        """The feed itself (its self link), with the search: a reader subscribed to it gets
+        this search, not every practice."""
+        return self.with_search(reverse("practices:feed"))
+
+    def with_search(self, path):
         encoded = search_querystring(self.request.GET)
-        return reverse("practices:list") + (f"?{encoded}" if encoded else "")
+        return path + (f"?{encoded}" if encoded else "")
 
     def subtitle(self, search):
         return "Practices newly published in the Migration Practices Knowledge Base that match this search."
@@ -362,13 +375,14 @@ def practice_search_feed(request):
     return PracticeSearchFeed()(request)
 
 
-def describe_search(filterset):
-    parts = []
-    if filterset.query:
-        parts.append(f"“{filterset.query.text}”")
-    for name, label, values in filterset.active_filters():
-        if name in PracticeFilter.FACETS:
-            parts.append(f"{label.lower()} {', '.join(values)}")
+def describe_search(search):
+    """A search in words, names rather than codes: “remittances”; country Mexico; GCM
+    objective 6. Fair recruitment and decent work."""
+    parts = [f"“{search.query.text}”"] if search.query else []
+    for label, values in search.described_filters():
+        # "Country" reads "country" inside a sentence; "GCM objective" keeps its capitals.
+        label = label if label[:2].isupper() else label[:1].lower() + label[1:]
+        parts.append(f"{label} {', '.join(values)}")
     return "; ".join(parts) or "all practices"
 
 
