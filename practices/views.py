@@ -19,7 +19,7 @@ from django.views.generic import DetailView, TemplateView, View
 
 from gfmd_kb.safe_input import printable, spreadsheet_cell
 from practices import picks
-from practices.citing import KNOWLEDGE_BASE, Reference, last_changed, plain_text
+from practices.citing import KNOWLEDGE_BASE, Reference, last_changed, plain_text, source_dates
 from practices.filters import PracticeFilter
 from practices.models import (
     Citation,
@@ -367,7 +367,8 @@ class PracticeSearchFeed(PracticeSearchMixin, Feed):
         return practice.published_at
 
     def item_updateddate(self, practice):
-        return practice.updated_at
+        # A curator's last change; the seed loader refreshing a row is not one.
+        return practice.edited_at or practice.published_at
 
 
 def practice_search_feed(request):
@@ -408,7 +409,16 @@ def with_page_details(practices, for_print=False):
         ),
     ]
     if not for_print:
-        relations += ["organisations", "principles", "themes", "meetings"]
+        relations += [
+            # Undated documents are dated by their meetings (practices.citing.source_date).
+            Prefetch(
+                "citations__source__meetings", queryset=Meeting.objects.only("slug", "name", "start_date")
+            ),
+            "organisations",
+            "principles",
+            "themes",
+            "meetings",
+        ]
     return practices.prefetch_related(*relations)
 
 
@@ -452,6 +462,7 @@ class PracticeDetailView(PracticeBySlugMixin, DetailView):
             meta_description=Truncator(plain_text(practice.summary_html)).chars(200),
             reference_knowledge_base=KNOWLEDGE_BASE,
             last_changed=last_changed(practice),
+            source_dates=source_dates(practice),
             reference=self.get_reference(),
             related=related_practices(practice) if practice.is_published else [],
             **kwargs,
