@@ -1,6 +1,7 @@
 import csv
 import json
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
@@ -593,8 +594,10 @@ class ThesaurusView(TemplateView):
 @dataclass
 class BriefSelection:
     """The practices a brief holds (a queryset, in print order) and what chose them, for its
-    cover: ``origin`` in words, ``criteria`` as (label, value) pairs (e.g. a search's filters).
-    ``from_session`` offers the remove/empty buttons of the picks kept in the session."""
+    cover: ``origin`` in words, ``criteria`` as (label, value) pairs (a search's words and
+    filters, by name). ``params`` are the GET parameters that choose the same practices
+    again ([] for the picks, which are in a cookie); ``search_url`` the search page they
+    came from. ``from_session`` offers the remove/empty buttons of the picks."""
 
     practices: object
     origin: str
@@ -602,6 +605,8 @@ class BriefSelection:
     not_found: list = field(default_factory=list)
     from_session: bool = False
     total: int | None = None  # when ``practices`` holds only the first of them
+    params: list = field(default_factory=list)
+    search_url: str = ""
 
 
 def practices_in_order(slugs):
@@ -617,20 +622,29 @@ def practices_in_order(slugs):
     return practices.order_by(position, "title"), not_found
 
 
+def brief_text(value, limit):
+    """A title or meeting name typed by the visitor: one line, at most ``limit`` characters
+    (the template escapes it)."""
+    return " ".join(printable(value or "").split())[:limit].strip()
+
+
 class BriefView(TemplateView):
-    """One printable document: a cover saying what produced it, a short table of contents,
-    then one practice per page."""
+    """One printable document: a cover saying what it is for and what produced it (with an
+    optional title and meeting name, and a link that makes the same brief again), a short
+    table of contents, then one practice per page."""
 
     template_name = "practices/practice_brief.html"
     max_practices = picks.MAX_PRACTICES
     # ?practice=<slug> is repeatable; more than this many is not a brief anyone prints.
     max_slugs = 100
+    # The cover's own words (?title=, ?meeting_name=): a heading, not an essay.
+    HEADING_FIELDS = {"title": 120, "meeting_name": 150}
 
     def get_practices(self):
         """Where the brief's practices come from: the only place to change to add a source.
 
         ``?practice=<slug>`` (repeatable) prints those practices; otherwise the brief is the
-        practices picked one by one in this session. Returns a ``BriefSelection``; its
+        practices picked one by one (a cookie). Returns a ``BriefSelection``; its
         queryset may hold more than ``max_practices`` (the view cuts and says so) and
         need not be limited to published practices (the view does that too).
         """
@@ -640,31 +654,58 @@ class BriefView(TemplateView):
         if requested:
             slugs = [slug.strip() for slug in requested[: self.max_slugs]]
             practices, not_found = practices_in_order(slugs)
-            return BriefSelection(practices, "Practices chosen by address", not_found=not_found)
+            return BriefSelection(
+                practices,
+                "Practices chosen one by one",
+                not_found=not_found,
+                params=[("practice", slug) for slug in slugs if slug not in not_found],
+            )
         practices, not_found = practices_in_order(picks.picked_slugs(self.request))
         return BriefSelection(
-            practices, "Practices picked one by one", not_found=not_found, from_session=True
+            practices, "Practices chosen one by one", not_found=not_found, from_session=True
         )
 
     def search_selection(self):
         """The results of a search page (same GET parameters), in the page's order."""
         search = SearchPage.run(self.request.GET, request=self.request)
-        filterset = search.filterset
         criteria = [("Search", f"“{search.query.text}”")] if search.query else []
-        for _, label, values in filterset.active_filters():
-            shown = ", ".join(values) if isinstance(values, list) else str(int(values))
-            criteria.append((label, shown))
+        criteria += [(label, ", ".join(values)) for label, values in search.described_filters()]
         criteria.append(("Sorted by", PracticeFilter.SORTS[search.sort_key][0]))
         ids = search.ordered_ids(self.max_practices)
         position = Case(*(When(pk=pk, then=index) for index, pk in enumerate(ids)))
         practices = Practice.objects.filter(pk__in=ids).order_by(position) if ids else Practice.objects.none()
-        return BriefSelection(practices, "Search results", criteria=criteria, total=search.total)
+        data = QueryDict(search.usable_querystring())
+        params = [
+            (name, value)
+            for name, values in data.lists()
+            if name in PracticeFilter.base_filters
+            for value in values
+        ]
+        return BriefSelection(
+            practices,
+            "Search results",
+            criteria=criteria,
+            total=search.total,
+            params=params,
+            search_url=reverse("practices:list") + (f"?{urlencode(params)}" if params else ""),
+        )
+
+    def heading(self):
+        """{"title": ..., "meeting_name": ...} as typed (cleaned and cut), empty ones left out."""
+        typed = {name: brief_text(self.request.GET.get(name), n) for name, n in self.HEADING_FIELDS.items()}
+        return {name: value for name, value in typed.items() if value}
 
     def get_context_data(self, **kwargs):
         selection = self.get_practices()
         practices = selection.practices.published()
         total = selection.total if selection.total is not None else practices.count()
         shown = list(with_page_details(practices, for_print=True)[: self.max_practices]) if total else []
+        heading = self.heading()
+        # The link printed on the cover: these practices, in this order, with this heading:
+        # the same brief for anyone, whatever chose it (a search's results change, picks
+        # are in one browser's cookie).
+        share = [("practice", practice.slug) for practice in shown] + list(heading.items())
+        brief = reverse("practices:brief")
         return super().get_context_data(
             selection=selection,
             practices=shown,
@@ -673,6 +714,10 @@ class BriefView(TemplateView):
             max_practices=self.max_practices,
             is_picks=selection.from_session,
             generated_at=timezone.localtime(),
+            brief_title=heading.get("title", ""),
+            meeting_name=heading.get("meeting_name", ""),
+            heading_limits=self.HEADING_FIELDS,
+            share_url=self.request.build_absolute_uri(f"{brief}?{urlencode(share)}"),
             **kwargs,
         )
 
