@@ -1,25 +1,29 @@
 import csv
+import hashlib
 import json
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
+from django.core.cache import caches
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, Q, When
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import Truncator
+from django.utils.text import Truncator, slugify
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, TemplateView, View
 
 from gfmd_kb.safe_input import printable, spreadsheet_cell
-from practices import picks
+from practices import brief_pdf, picks
 from practices.citing import KNOWLEDGE_BASE, Reference, last_changed, plain_text, source_dates
 from practices.filters import PracticeFilter
 from practices.models import (
@@ -32,6 +36,7 @@ from practices.models import (
     Practice,
     PracticeCountry,
     PracticeObjective,
+    SearchIndexVersion,
     ThesaurusEntry,
 )
 from practices.related import related_practices
@@ -706,6 +711,11 @@ class BriefView(TemplateView):
         # are in one browser's cookie).
         share = [("practice", practice.slug) for practice in shown] + list(heading.items())
         brief = reverse("practices:brief")
+        # The PDF of what this page shows: a search's brief as a search (its cover says so),
+        # picks as the list of their practices.
+        pdf_params = (selection.params if selection.search_url else share[: len(shown)]) + list(
+            heading.items()
+        )
         return super().get_context_data(
             selection=selection,
             practices=shown,
@@ -718,8 +728,80 @@ class BriefView(TemplateView):
             meeting_name=heading.get("meeting_name", ""),
             heading_limits=self.HEADING_FIELDS,
             share_url=self.request.build_absolute_uri(f"{brief}?{urlencode(share)}"),
+            pdf_links=[
+                (label, f"{reverse('practices:brief-pdf')}?{urlencode([*pdf_params, ('paper', paper)])}")
+                for paper, label in brief_pdf.PAPERS.items()
+            ]
+            if shown and brief_pdf.available()
+            else [],
             **kwargs,
         )
+
+
+class BriefPdfView(BriefView):
+    """The brief as a PDF whose contents give page numbers (``practices.brief_pdf``): the
+    same GET parameters as the brief, plus ``paper`` (a4 or letter)."""
+
+    def get(self, request, *args, **kwargs):
+        paper = request.GET.get("paper", "a4").lower()
+        if paper not in brief_pdf.PAPERS:
+            return HttpResponseBadRequest("Paper: a4 or letter.", content_type="text/plain; charset=utf-8")
+        if not brief_pdf.available():
+            return HttpResponse(
+                "This server cannot make PDFs: print the brief from your browser instead.",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        # One PDF per brief, paper and day while the knowledge base is unchanged: printing
+        # takes seconds, and the page cache does not keep PDFs.
+        key = (
+            "brief-pdf:"
+            + hashlib.sha256(
+                "\x1f".join(
+                    [
+                        SearchIndexVersion.current_token() or "",
+                        request.GET.urlencode(),
+                        request.COOKIES.get(picks.COOKIE, ""),
+                        request.get_host(),
+                        timezone.localdate().isoformat(),
+                    ]
+                ).encode()
+            ).hexdigest()
+        )
+        cache = caches[settings.PAGE_CACHE]
+        pdf = cache.get(key)
+        if pdf is None:
+            context = self.get_context_data()
+            practices = context["practices"]
+            # Each contents entry gets a marker the printer replaces with its page number.
+            contents = brief_pdf.Contents()
+            for index, practice in enumerate(practices):
+                practice.page_marker = contents.marker(index)
+            if not practices:
+                return HttpResponse(
+                    "This brief is empty: there is nothing to print.",
+                    status=404,
+                    content_type="text/plain; charset=utf-8",
+                )
+            html = render_to_string(self.template_name, context, request)
+            query = QueryDict(mutable=True)
+            query.update(request.GET)
+            query.pop("paper", None)
+            url = request.build_absolute_uri(
+                reverse("practices:brief") + (f"?{query.urlencode()}" if query else "")
+            )
+            anchors = [f"practice-{practice.slug}" for practice in practices]
+            try:
+                pdf = brief_pdf.print_brief(html, url, contents, anchors, paper)
+            except brief_pdf.PdfError as error:
+                return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+            if settings.PAGE_CACHE_SECONDS:
+                cache.set(key, pdf, settings.PAGE_CACHE_SECONDS)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = slugify(self.heading().get("title", "")) or "brief"
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="{name[:60]}-{stamp}.pdf"'
+        return response
 
 
 @require_POST

@@ -315,3 +315,22 @@ def test_a_search_brief_costs_the_same_queries_for_many_practices(
     with django_assert_num_queries(few):
         response = client.get(BRIEF, {"type": "programme", "title": "A title"})
     assert len(titles_in_brief(response.text)) == 14
+
+
+def test_the_pdf_links_keep_the_brief_and_the_pdf_refuses_what_it_cannot_print(client, settings):
+    practice = PracticeFactory()
+    html = client.get(BRIEF, {"practice": practice.slug, "title": "T"}).text
+    links = re.findall(r'href="(/practices/brief/pdf/[^"]+)"', html)
+    assert [link.replace("&amp;", "&") for link in links] == [
+        f"/practices/brief/pdf/?practice={practice.slug}&title=T&paper=a4",
+        f"/practices/brief/pdf/?practice={practice.slug}&title=T&paper=letter",
+    ]
+    pdf = reverse("practices:brief-pdf")
+    assert client.get(pdf, {"practice": practice.slug, "paper": "a3"}).status_code == 400
+    assert client.get(pdf, {"practice": "no-such-practice"}).status_code == 404
+
+    settings.BRIEF_PDF_CHROMIUM = ""  # a server without Chromium: no PDF, and no link to one
+    response = client.get(pdf, {"practice": practice.slug})
+    assert response.status_code == 503
+    assert "print the brief from your browser" in response.text
+    assert "/practices/brief/pdf/" not in client.get(BRIEF, {"practice": practice.slug, "title": "U"}).text
