@@ -87,7 +87,14 @@ class PracticeAdmin(CuratorTextMixin, VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisations", "meetings", "themes"]
     filter_horizontal = ["principles"]
-    readonly_fields = ["published_at", "created_at", "updated_at", "updated_by", "former_addresses"]
+    readonly_fields = [
+        "published_at",
+        "created_at",
+        "updated_at",
+        "edited_at",
+        "updated_by",
+        "former_addresses",
+    ]
     inlines = [CitationInline, PracticeCountryInline, PracticeObjectiveInline]
     actions = ["publish", "send_to_review", "unpublish"]
     list_per_page = 50
@@ -104,6 +111,7 @@ class PracticeAdmin(CuratorTextMixin, VersionAdmin):
                     "published_at",
                     "created_at",
                     "updated_at",
+                    "edited_at",
                     "updated_by",
                     "former_addresses",
                 ]

@@ -253,6 +253,7 @@ def test_a_curators_change_is_the_last_change_and_dates_the_reference(curator_cl
     assert curator_client.post(change_url, change_form(practice, summary="Rewritten.")).status_code == 302
     practice.refresh_from_db()
     assert practice.edited_at is not None
+    assert "Last changed by a curator" in curator_client.get(change_url).text  # shown, read-only
     today = timezone.localdate()
     Practice.objects.filter(pk=practice.pk).update(status="published")
     assert f"Last changed by a curator on {today:%-d %B %Y}" in dates_of(client, practice)

@@ -527,6 +527,9 @@ def test_the_feed_links_to_itself_and_its_page_with_the_search_and_names_it(clie
         "type Programme"
     )
     assert [e.find(f"{atom}title").text for e in feed.findall(f"{atom}entry")] == ["Seasonal workers"]
+    # An entry is updated when a curator changes it; until then, when it was published.
+    (entry,) = feed.findall(f"{atom}entry")
+    assert entry.find(f"{atom}updated").text == entry.find(f"{atom}published").text
     # Without a search: every practice, and the bare addresses.
     feed = ElementTree.fromstring(client.get(reverse("practices:feed")).content)
     assert feed.find(f"{atom}title").text == "New practices: all practices"
@@ -570,7 +573,7 @@ def test_print_these_results_makes_a_brief_of_the_same_search(client, three_coun
     brief = client.get(reverse("practices:brief"), params)
     assert [p.title for p in brief.context["practices"]] == titles(page)
     body = brief.content.decode()
-    assert "Search results" in body and "MEX, ECU" in body
+    assert "Search results" in body and "<dt>Country</dt><dd>Mexico, Ecuador</dd>" in body  # names, not codes
 
 
 def test_results_can_be_picked_for_a_brief_without_leaving_the_search(client, three_countries):
