@@ -178,6 +178,9 @@ CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL") or "locmem://")}
 # base's version token, so an edit shows at once: the timeout only bounds memory. 0: off.
 PAGE_CACHE = "default"
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 60 * 60 * 24)
+# The Chromium that prints briefs as PDF with page numbers (practices.brief_pdf); empty: no
+# PDFs (the brief page then offers the browser's print command only).
+BRIEF_PDF_CHROMIUM = os.environ.get("BRIEF_PDF_CHROMIUM", "/usr/bin/chromium")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

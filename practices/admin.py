@@ -2,6 +2,7 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
 from reversion.admin import VersionAdmin
 
 from gfmd_kb.safe_input import CuratorTextMixin
@@ -86,7 +87,14 @@ class PracticeAdmin(CuratorTextMixin, VersionAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["organisations", "meetings", "themes"]
     filter_horizontal = ["principles"]
-    readonly_fields = ["published_at", "created_at", "updated_at", "updated_by", "former_addresses"]
+    readonly_fields = [
+        "published_at",
+        "created_at",
+        "updated_at",
+        "edited_at",
+        "updated_by",
+        "former_addresses",
+    ]
     inlines = [CitationInline, PracticeCountryInline, PracticeObjectiveInline]
     actions = ["publish", "send_to_review", "unpublish"]
     list_per_page = 50
@@ -103,6 +111,7 @@ class PracticeAdmin(CuratorTextMixin, VersionAdmin):
                     "published_at",
                     "created_at",
                     "updated_at",
+                    "edited_at",
                     "updated_by",
                     "former_addresses",
                 ]
@@ -130,11 +139,21 @@ class PracticeAdmin(CuratorTextMixin, VersionAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user
+        # "Last changed" for the public: a change of what the practice says, by hand. A save
+        # that changes nothing, or only the status, is not one (nor is the seed loader).
+        if not change or set(form.changed_data) - {"status"} or getattr(request, "practice_reverting", False):
+            obj.edited_at = timezone.now()
         previous_slug = getattr(request, "practice_slug_before_revert", None) or (
             form.initial.get("slug") if change else None
         )
         super().save_model(request, obj, form, change)
         record_slug_change(obj, previous_slug)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Citations, countries or objectives changed in the inlines change the practice too.
+        if change and any(formset.has_changed() for formset in formsets):
+            Practice.objects.filter(pk=form.instance.pk).mark_edited()
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # Reverting writes the old row back *before* the form is saved, so save_model would
@@ -143,6 +162,9 @@ class PracticeAdmin(CuratorTextMixin, VersionAdmin):
         if object_id.isdigit():
             practice = Practice.objects.filter(pk=object_id)
             request.practice_slug_before_revert = practice.values_list("slug", flat=True).first()
+        # Reverting changes the practice, though its form shows no change (it starts from the
+        # reverted version).
+        request.practice_reverting = request.method == "POST"
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def _set_status(self, request, queryset, status, verb):
@@ -191,6 +213,14 @@ class CitationAdmin(CuratorTextMixin, VersionAdmin):
     autocomplete_fields = ["practice", "source"]
     readonly_fields = ["start"]
     list_select_related = ["practice", "source"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or form.has_changed():
+            # The evidence is part of the practice: its "last changed" moves (both practices'
+            # if the citation moved from one to another).
+            practices = {obj.practice_id, form.initial.get("practice")} - {None}
+            Practice.objects.filter(pk__in=practices).mark_edited()
 
 
 @admin.register(Country)

@@ -9,6 +9,13 @@ LoadedRecord, a digest of what it last wrote to every row. On the next load:
 - a row the loader created and a curator deleted stays deleted (unless forced);
 - a row that already existed before any load is left alone (unless forced).
 
+Loading is not an edit: it never sets ``Practice.edited_at``, the date the public sees as
+"last changed" (only curators' saves in the admin do, ``PracticeQuerySet.mark_edited``).
+A practice nobody has changed since it was loaded is dated by its sources instead
+(``practices.citing``), so the same seed reads the same on every installation, whenever
+its database was loaded. ``--force`` puts the fixture's text back and leaves that date as
+it was: the last change by hand is still the last one.
+
 Loading twice writes nothing the second time. Rows are saved with their model's
 own save(), so derived fields (rendered Markdown) and citation checks apply, and
 inside one revision so curators see "Loaded from the seed fixtures" in the history.

@@ -441,6 +441,14 @@ class PracticeQuerySet(models.QuerySet):
     def for_objective(self, objective):
         return self.filter(objective_links__objective=objective).distinct()
 
+    def mark_edited(self, when=None):
+        """Record that a curator changed these practices or their citations (``edited_at``).
+
+        Called by the admin's saves, never by the seed loader. An ``update()``: the save that
+        made the change has already marked the practice for re-indexing in this transaction,
+        which changes the knowledge base's version token (cached pages show the new date)."""
+        return self.update(edited_at=when or timezone.now())
+
     def with_counts(self):
         return self.annotate(
             citation_count=models.Count("citations", distinct=True),
@@ -491,7 +499,19 @@ class Practice(models.Model):
         blank=True, help_text="Facts not from the source documents, and where from."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Any write of the row, the seed loader's refreshes included: for the admin's lists.
     updated_at = models.DateTimeField(auto_now=True)
+    # What the public calls "last changed": set only when a curator changes the practice or
+    # its citations in the admin (``PracticeQuerySet.mark_edited``), never by the seed
+    # loader, so a practice nobody has touched since it was drawn from its sources has none
+    # (and is dated by its sources: ``practices.citing``).
+    edited_at = models.DateTimeField(
+        "last changed by a curator",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a curator last changed it or its citations; loading the seed does not count.",
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

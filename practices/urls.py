@@ -15,6 +15,7 @@ urlpatterns = [
     # Before the practice pages: "brief" and "feed" are reserved slugs (RESERVED_PRACTICE_SLUGS).
     path("practices/brief/", views.BriefView.as_view(), name="brief"),
     path("practices/brief/picks/", views.pick, name="pick"),
+    path("practices/brief/pdf/", views.BriefPdfView.as_view(), name="brief-pdf"),
     path("practices/<slug:slug>/", views.PracticeDetailView.as_view(), name="detail"),
     path(
         "practices/<slug:slug>/cite.ris",

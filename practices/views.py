@@ -1,25 +1,30 @@
 import csv
+import hashlib
 import json
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
+from django.core.cache import caches
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Prefetch, When
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import Truncator
+from django.utils.text import Truncator, slugify
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, TemplateView, View
 
 from gfmd_kb.safe_input import printable, spreadsheet_cell
-from practices import picks
-from practices.citing import KNOWLEDGE_BASE, Reference, last_changed, plain_text
+from practices import brief_pdf, picks
+from practices.citing import KNOWLEDGE_BASE, Reference, last_changed, plain_text, source_dates
 from practices.filters import PracticeFilter
 from practices.models import (
     Citation,
@@ -28,6 +33,7 @@ from practices.models import (
     Practice,
     PracticeCountry,
     PracticeObjective,
+    SearchIndexVersion,
     ThesaurusEntry,
 )
 from practices.related import related_practices
@@ -207,6 +213,10 @@ class PracticeExportView(PracticeSearchMixin, View):
             )
         else:
             response = HttpResponse(content_type="text/csv; charset=utf-8")
+            # A byte-order mark: Excel reads a CSV without one in the machine's legacy
+            # encoding and garbles accents (São Tomé); with it, as UTF-8. Other readers
+            # skip it (Python: encoding="utf-8-sig").
+            response.write("\ufeff")
             writer = csv.writer(response)
             writer.writerow(self.COLUMNS)
             for row in rows:
@@ -286,11 +296,20 @@ class PracticeSearchFeed(PracticeSearchMixin, Feed):
 
     # XML cannot carry control characters: stored text is made printable on its way out.
     def title(self, search):
-        return printable(f"New practices: {describe_search(search.filterset)}")
+        return printable(f"New practices: {describe_search(search)}")
 
     def link(self, search):
+        """The search page of the same search (the feed's alternate link)."""
+        return self.with_search(reverse("practices:list"))
+
+    def feed_url(self, search):
+        """The feed itself (its self link), with the search: a reader subscribed to it gets
+        this search, not every practice."""
+        return self.with_search(reverse("practices:feed"))
+
+    def with_search(self, path):
         encoded = search_querystring(self.request.GET)
-        return reverse("practices:list") + (f"?{encoded}" if encoded else "")
+        return path + (f"?{encoded}" if encoded else "")
 
     def subtitle(self, search):
         return "Practices newly published in the Migration Practices Knowledge Base that match this search."
@@ -309,7 +328,8 @@ class PracticeSearchFeed(PracticeSearchMixin, Feed):
         return practice.published_at
 
     def item_updateddate(self, practice):
-        return practice.updated_at
+        # A curator's last change; the seed loader refreshing a row is not one.
+        return practice.edited_at or practice.published_at
 
 
 def practice_search_feed(request):
@@ -317,13 +337,14 @@ def practice_search_feed(request):
     return PracticeSearchFeed()(request)
 
 
-def describe_search(filterset):
-    parts = []
-    if filterset.query:
-        parts.append(f"“{filterset.query.text}”")
-    for name, label, values in filterset.active_filters():
-        if name in PracticeFilter.FACETS:
-            parts.append(f"{label.lower()} {', '.join(values)}")
+def describe_search(search):
+    """A search in words, names rather than codes: “remittances”; country Mexico; GCM
+    objective 6. Fair recruitment and decent work."""
+    parts = [f"“{search.query.text}”"] if search.query else []
+    for label, values in search.described_filters():
+        # "Country" reads "country" inside a sentence; "GCM objective" keeps its capitals.
+        label = label if label[:2].isupper() else label[:1].lower() + label[1:]
+        parts.append(f"{label} {', '.join(values)}")
     return "; ".join(parts) or "all practices"
 
 
@@ -349,7 +370,16 @@ def with_page_details(practices, for_print=False):
         ),
     ]
     if not for_print:
-        relations += ["organisations", "principles", "themes", "meetings"]
+        relations += [
+            # Undated documents are dated by their meetings (practices.citing.source_date).
+            Prefetch(
+                "citations__source__meetings", queryset=Meeting.objects.only("slug", "name", "start_date")
+            ),
+            "organisations",
+            "principles",
+            "themes",
+            "meetings",
+        ]
     return practices.prefetch_related(*relations)
 
 
@@ -393,6 +423,7 @@ class PracticeDetailView(PracticeBySlugMixin, DetailView):
             meta_description=Truncator(plain_text(practice.summary_html)).chars(200),
             reference_knowledge_base=KNOWLEDGE_BASE,
             last_changed=last_changed(practice),
+            source_dates=source_dates(practice),
             reference=self.get_reference(),
             related=related_practices(practice) if practice.is_published else [],
             **kwargs,
@@ -437,8 +468,10 @@ class ThesaurusView(TemplateView):
 @dataclass
 class BriefSelection:
     """The practices a brief holds (a queryset, in print order) and what chose them, for its
-    cover: ``origin`` in words, ``criteria`` as (label, value) pairs (e.g. a search's filters).
-    ``from_session`` offers the remove/empty buttons of the picks kept in the session."""
+    cover: ``origin`` in words, ``criteria`` as (label, value) pairs (a search's words and
+    filters, by name). ``params`` are the GET parameters that choose the same practices
+    again ([] for the picks, which are in a cookie); ``search_url`` the search page they
+    came from. ``from_session`` offers the remove/empty buttons of the picks."""
 
     practices: object
     origin: str
@@ -446,6 +479,8 @@ class BriefSelection:
     not_found: list = field(default_factory=list)
     from_session: bool = False
     total: int | None = None  # when ``practices`` holds only the first of them
+    params: list = field(default_factory=list)
+    search_url: str = ""
 
 
 def practices_in_order(slugs):
@@ -461,20 +496,29 @@ def practices_in_order(slugs):
     return practices.order_by(position, "title"), not_found
 
 
+def brief_text(value, limit):
+    """A title or meeting name typed by the visitor: one line, at most ``limit`` characters
+    (the template escapes it)."""
+    return " ".join(printable(value or "").split())[:limit].strip()
+
+
 class BriefView(TemplateView):
-    """One printable document: a cover saying what produced it, a short table of contents,
-    then one practice per page."""
+    """One printable document: a cover saying what it is for and what produced it (with an
+    optional title and meeting name, and a link that makes the same brief again), a short
+    table of contents, then one practice per page."""
 
     template_name = "practices/practice_brief.html"
     max_practices = picks.MAX_PRACTICES
     # ?practice=<slug> is repeatable; more than this many is not a brief anyone prints.
     max_slugs = 100
+    # The cover's own words (?title=, ?meeting_name=): a heading, not an essay.
+    HEADING_FIELDS = {"title": 120, "meeting_name": 150}
 
     def get_practices(self):
         """Where the brief's practices come from: the only place to change to add a source.
 
         ``?practice=<slug>`` (repeatable) prints those practices; otherwise the brief is the
-        practices picked one by one in this session. Returns a ``BriefSelection``; its
+        practices picked one by one (a cookie). Returns a ``BriefSelection``; its
         queryset may hold more than ``max_practices`` (the view cuts and says so) and
         need not be limited to published practices (the view does that too).
         """
@@ -484,31 +528,63 @@ class BriefView(TemplateView):
         if requested:
             slugs = [slug.strip() for slug in requested[: self.max_slugs]]
             practices, not_found = practices_in_order(slugs)
-            return BriefSelection(practices, "Practices chosen by address", not_found=not_found)
+            return BriefSelection(
+                practices,
+                "Practices chosen one by one",
+                not_found=not_found,
+                params=[("practice", slug) for slug in slugs if slug not in not_found],
+            )
         practices, not_found = practices_in_order(picks.picked_slugs(self.request))
         return BriefSelection(
-            practices, "Practices picked one by one", not_found=not_found, from_session=True
+            practices, "Practices chosen one by one", not_found=not_found, from_session=True
         )
 
     def search_selection(self):
         """The results of a search page (same GET parameters), in the page's order."""
         search = SearchPage.run(self.request.GET, request=self.request)
-        filterset = search.filterset
         criteria = [("Search", f"“{search.query.text}”")] if search.query else []
-        for _, label, values in filterset.active_filters():
-            shown = ", ".join(values) if isinstance(values, list) else str(int(values))
-            criteria.append((label, shown))
+        criteria += [(label, ", ".join(values)) for label, values in search.described_filters()]
         criteria.append(("Sorted by", PracticeFilter.SORTS[search.sort_key][0]))
         ids = search.ordered_ids(self.max_practices)
         position = Case(*(When(pk=pk, then=index) for index, pk in enumerate(ids)))
         practices = Practice.objects.filter(pk__in=ids).order_by(position) if ids else Practice.objects.none()
-        return BriefSelection(practices, "Search results", criteria=criteria, total=search.total)
+        data = QueryDict(search.usable_querystring())
+        params = [
+            (name, value)
+            for name, values in data.lists()
+            if name in PracticeFilter.base_filters
+            for value in values
+        ]
+        return BriefSelection(
+            practices,
+            "Search results",
+            criteria=criteria,
+            total=search.total,
+            params=params,
+            search_url=reverse("practices:list") + (f"?{urlencode(params)}" if params else ""),
+        )
+
+    def heading(self):
+        """{"title": ..., "meeting_name": ...} as typed (cleaned and cut), empty ones left out."""
+        typed = {name: brief_text(self.request.GET.get(name), n) for name, n in self.HEADING_FIELDS.items()}
+        return {name: value for name, value in typed.items() if value}
 
     def get_context_data(self, **kwargs):
         selection = self.get_practices()
         practices = selection.practices.published()
         total = selection.total if selection.total is not None else practices.count()
         shown = list(with_page_details(practices, for_print=True)[: self.max_practices]) if total else []
+        heading = self.heading()
+        # The link printed on the cover: these practices, in this order, with this heading:
+        # the same brief for anyone, whatever chose it (a search's results change, picks
+        # are in one browser's cookie).
+        share = [("practice", practice.slug) for practice in shown] + list(heading.items())
+        brief = reverse("practices:brief")
+        # The PDF of what this page shows: a search's brief as a search (its cover says so),
+        # picks as the list of their practices.
+        pdf_params = (selection.params if selection.search_url else share[: len(shown)]) + list(
+            heading.items()
+        )
         return super().get_context_data(
             selection=selection,
             practices=shown,
@@ -517,8 +593,84 @@ class BriefView(TemplateView):
             max_practices=self.max_practices,
             is_picks=selection.from_session,
             generated_at=timezone.localtime(),
+            brief_title=heading.get("title", ""),
+            meeting_name=heading.get("meeting_name", ""),
+            heading_limits=self.HEADING_FIELDS,
+            share_url=self.request.build_absolute_uri(f"{brief}?{urlencode(share)}"),
+            pdf_links=[
+                (label, f"{reverse('practices:brief-pdf')}?{urlencode([*pdf_params, ('paper', paper)])}")
+                for paper, label in brief_pdf.PAPERS.items()
+            ]
+            if shown and brief_pdf.available()
+            else [],
             **kwargs,
         )
+
+
+class BriefPdfView(BriefView):
+    """The brief as a PDF whose contents give page numbers (``practices.brief_pdf``): the
+    same GET parameters as the brief, plus ``paper`` (a4 or letter)."""
+
+    def get(self, request, *args, **kwargs):
+        paper = request.GET.get("paper", "a4").lower()
+        if paper not in brief_pdf.PAPERS:
+            return HttpResponseBadRequest("Paper: a4 or letter.", content_type="text/plain; charset=utf-8")
+        if not brief_pdf.available():
+            return HttpResponse(
+                "This server cannot make PDFs: print the brief from your browser instead.",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        # One PDF per brief, paper and day while the knowledge base is unchanged: printing
+        # takes seconds, and the page cache does not keep PDFs.
+        key = (
+            "brief-pdf:"
+            + hashlib.sha256(
+                "\x1f".join(
+                    [
+                        SearchIndexVersion.current_token() or "",
+                        request.GET.urlencode(),
+                        request.COOKIES.get(picks.COOKIE, ""),
+                        request.get_host(),
+                        timezone.localdate().isoformat(),
+                    ]
+                ).encode()
+            ).hexdigest()
+        )
+        cache = caches[settings.PAGE_CACHE]
+        pdf = cache.get(key)
+        if pdf is None:
+            context = self.get_context_data()
+            practices = context["practices"]
+            # Each contents entry gets a marker the printer replaces with its page number.
+            contents = brief_pdf.Contents()
+            for index, practice in enumerate(practices):
+                practice.page_marker = contents.marker(index)
+            if not practices:
+                return HttpResponse(
+                    "This brief is empty: there is nothing to print.",
+                    status=404,
+                    content_type="text/plain; charset=utf-8",
+                )
+            html = render_to_string(self.template_name, context, request)
+            query = QueryDict(mutable=True)
+            query.update(request.GET)
+            query.pop("paper", None)
+            url = request.build_absolute_uri(
+                reverse("practices:brief") + (f"?{query.urlencode()}" if query else "")
+            )
+            anchors = [f"practice-{practice.slug}" for practice in practices]
+            try:
+                pdf = brief_pdf.print_brief(html, url, contents, anchors, paper)
+            except brief_pdf.PdfError as error:
+                return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+            if settings.PAGE_CACHE_SECONDS:
+                cache.set(key, pdf, settings.PAGE_CACHE_SECONDS)
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = slugify(self.heading().get("title", "")) or "brief"
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        response["Content-Disposition"] = f'attachment; filename="{name[:60]}-{stamp}.pdf"'
+        return response
 
 
 @require_POST

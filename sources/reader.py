@@ -75,6 +75,22 @@ class Block:
     segments: list
     passages_starting: list  # passages whose anchor is in this block: "cited by" goes after it
 
+    def cited_by(self):
+        """What the "Cited by" note after the block says: [(practices, labels)], one line per
+        set of labels (the practices citing passages with those labels, each once), and lines
+        with the same practices joined. Several passages often start in one paragraph, cited
+        by the same practices under the same section: that is said once."""
+        by_labels = {}
+        for passage in self.passages_starting:
+            practices = by_labels.setdefault(tuple(passage.labels), {})
+            for practice in passage.practices:
+                practices.setdefault(practice.pk, practice)
+        by_practices = {}
+        for labels, practices in by_labels.items():
+            entry = by_practices.setdefault(frozenset(practices), (list(practices.values()), []))
+            entry[1].extend(label for label in labels if label not in entry[1])
+        return list(by_practices.values())
+
     def html(self):
         """The block as HTML, its text escaped: built here rather than in the template, whose
         tag-by-tag loop over thousands of segments was four fifths of the reader's time."""
@@ -98,13 +114,13 @@ class Block:
         parts.append(f"</{self.kind}>\n")
         if self.passages_starting:
             cited = []
-            for passage in self.passages_starting:
-                labels = f" ({escape(', '.join(passage.labels))})" if passage.labels else ""
+            for practices, labels in self.cited_by():
                 links = "; ".join(
                     format_html('<a href="{}">{}</a>', practice.get_absolute_url(), practice.title)
-                    for practice in passage.practices
+                    for practice in practices
                 )
-                cited.append(f"Cited{labels} by {links}")
+                # An em dash, not parentheses: labels such as "Section 4 d)" end in one.
+                cited.append(f"Cited by {links}" + (f" — {escape(', '.join(labels))}" if labels else ""))
             parts.append(f'<p class="cited-by">{"<br>".join(cited)}</p>\n')
         return mark_safe("".join(parts))  # every piece of text above is escaped
 

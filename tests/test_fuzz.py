@@ -28,6 +28,12 @@ def test_every_public_route_is_fuzzed():
     assert not any(name and name.startswith("admin") for name in names)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def printing_stood_in():
+    with fuzzing.printing_stood_in():
+        yield
+
+
 @pytest.fixture(scope="module")
 def real(knowledge_base, django_db_blocker):
     with django_db_blocker.unblock():

@@ -10,6 +10,7 @@ UTF-8, Unicode digits, huge numbers, over-long and repeated values.
 """
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote, quote_from_bytes
 
@@ -19,7 +20,18 @@ from hypothesis import strategies as st
 from practices.filters import PracticeFilter
 
 # Names views read besides the filters, and a few they do not.
-PARAMETERS = [*PracticeFilter.base_filters, "page", "practice", "next", "action", "format", "utm_source"]
+PARAMETERS = [
+    *PracticeFilter.base_filters,
+    "page",
+    "practice",
+    "next",
+    "action",
+    "format",
+    "title",
+    "meeting_name",
+    "paper",
+    "utm_source",
+]
 
 EDGE_VALUES = [
     "",
@@ -116,6 +128,23 @@ class Route:
 
 # Views that only answer POST (forms); everything else is fetched with GET.
 POST_ONLY = {"practices:pick"}
+
+
+@contextmanager
+def printing_stood_in():
+    """Brief PDFs "printed" by a stand-in while fuzzing: what is fuzzed is how the view
+    takes what it is sent (it still renders the brief it would print). Chromium's printing
+    takes seconds a brief, one at a time, and is tested on its own
+    (tests/browser/test_brief_pdf.py)."""
+    from practices import brief_pdf
+
+    real = brief_pdf.available, brief_pdf.print_brief
+    brief_pdf.available = lambda: True
+    brief_pdf.print_brief = lambda html, url, contents, anchors, paper: b"%PDF-1.4\n% stand-in\n%%EOF\n"
+    try:
+        yield
+    finally:
+        brief_pdf.available, brief_pdf.print_brief = real
 
 
 def public_routes():

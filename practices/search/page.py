@@ -32,7 +32,14 @@ from functools import cached_property
 from django.http import QueryDict
 
 from practices.filters import REGIONS, PracticeFilter
-from practices.models import Practice, PracticeScope, PracticeType, SearchIndexVersion, SearchWord
+from practices.models import (
+    Practice,
+    PracticeScope,
+    PracticeType,
+    SearchIndexVersion,
+    SearchWord,
+    facet_key,
+)
 from practices.search import indexing, lexical, semantic, snippets
 from practices.search.compiler import Clauses, compile_query
 from practices.search.facets import FacetIndex, bitset, is_member
@@ -492,6 +499,29 @@ class SearchPage:
             unknown=sorted(selected_regions - known)
             + sorted(selected_countries - {c.value for r in regions for c in r.children}),
         )
+
+    def described_filters(self):
+        """[(label, [value names])] of the filters in use, in the form's order: what the
+        brief's cover and the feed's title say, with names rather than codes ("Country",
+        ["Mexico"]; "GCM objective", ["6. Fair recruitment and decent work"]). Values the
+        search ignored (``ignored``) are left out; the year filters say their year."""
+        labels = self.index.labels
+        names = {
+            "region": {region.lower(): region for region in REGIONS},
+            "country": {iso3: name for iso3, name, _ in labels["country"]},
+            "type": dict(PracticeType.choices),
+            "scope": dict(PracticeScope.choices),
+            **{facet: dict(labels[facet]) for facet in labels if facet != "country"},
+        }
+        described = []
+        for name, label, value in self.filterset.active_filters():
+            if name in PracticeFilter.YEARS:
+                described.append((label, [str(int(value))]))
+                continue
+            shown = [names[name].get(facet_key(name, one).partition(":")[2]) for one in value]
+            if shown := [one for one in shown if one]:
+                described.append((label, shown))
+        return described
 
     # --- what the page says about the query -----------------------------------------
 

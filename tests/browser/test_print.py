@@ -146,7 +146,7 @@ def test_a_brief_prints_a_cover_then_one_practice_per_page(page, tmp_path, paper
     assert len(titles) + 1 <= len(pages) <= 2 * len(titles) + 1
     cover = flat(pages[0])
     assert "Brief: 3 migration practices" in cover
-    assert "Practices picked one by one" in cover
+    assert "Practices chosen one by one" in cover
     assert "Contents" in cover
     assert all(title in cover for title in titles)
     assert "Empty the brief" not in flat(" ".join(pages))

@@ -213,3 +213,37 @@ def test_an_admin_save_indexes_the_practice_once_when_it_commits(
     practice.refresh_from_db()
     assert "Desk 1" in practice.search_related and "SAWP" in practice.search_related
     assert {"organisation:desk-0", "country:MEX", "objective:5"} <= set(practice.facet_keys)
+
+
+def test_the_migration_dates_earlier_changes_from_the_history_without_the_loaders(curator):
+    import datetime
+    from importlib import import_module
+
+    import reversion
+    from django.apps import apps
+    from reversion.models import Revision
+
+    edited, loaded, published, cited = PracticeFactory.create_batch(4)
+
+    def revision(objects, when, user=None, comment=""):
+        with reversion.create_revision():
+            reversion.set_user(user)
+            reversion.set_comment(comment)
+            for obj in objects:
+                reversion.add_to_revision(obj)
+        Revision.objects.filter(pk=Revision.objects.latest("pk").pk).update(
+            date_created=datetime.datetime(*when, tzinfo=datetime.UTC)
+        )
+
+    revision([edited, loaded, published, cited], (2026, 12, 1), comment="Loaded from the seed fixtures")
+    revision([edited], (2027, 1, 5), curator)
+    revision([edited], (2027, 1, 3), curator)
+    revision([published], (2027, 2, 1), curator, "Status set to “Published” from the list.")
+    revision([cited.citations.get()], (2027, 3, 1), curator)
+
+    import_module("practices.migrations.0013_practice_edited_at").from_history(apps, None)
+
+    dates = {p.pk: p.edited_at for p in Practice.objects.all()}
+    assert dates[edited.pk] == datetime.datetime(2027, 1, 5, tzinfo=datetime.UTC)
+    assert dates[loaded.pk] is None and dates[published.pk] is None
+    assert dates[cited.pk] == datetime.datetime(2027, 3, 1, tzinfo=datetime.UTC)

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from practices import picks
+from practices.models import GcmObjective
 from practices.slugs import record_slug_change
 from tests.factories import PracticeFactory
 
@@ -35,7 +36,7 @@ def test_picks_are_kept_in_a_cookie_and_make_the_brief_in_order(client):
 
     assert titles_in_brief(html) == ["Zeta", "Mu"]
     assert "Brief: 2 migration practices" in html
-    assert "Practices picked one by one" in html
+    assert "Practices chosen one by one" in html
     assert 'href="#practice-' + first.slug + '"' in html  # table of contents
 
 
@@ -103,7 +104,7 @@ def test_brief_of_practices_named_in_the_address_follows_renamed_ones(client):
     html = client.get(BRIEF + f"?practice={other.slug}&practice=old-name&practice=%3Cscript%3E").text
 
     assert titles_in_brief(html) == ["Other", "Renamed"]
-    assert "Practices chosen by address" in html
+    assert "Practices chosen one by one" in html
     assert "&lt;script&gt;" in html and "<script>" not in html.split("</main>")[0].split("<main")[1]
 
 
@@ -194,3 +195,142 @@ def test_a_forged_or_garbled_picks_cookie_is_an_empty_brief(client):
         client.cookies[picks.COOKIE] = value
         html = client.get(BRIEF).text
         assert titles_in_brief(html) == []
+
+
+# --- The cover: names, a title and meeting, a link that makes the same brief ----------
+
+
+def cover_of(html):
+    cover = html[html.index('<section class="brief-cover"') : html.index("</section>")]
+    return " ".join(re.sub(r"<[^>]+>", " ", cover).split())
+
+
+def share_link(html):
+    (url,) = re.findall(r'<p class="brief-link">[^<]*<a href="([^"]+)"', html)
+    return url.replace("&amp;", "&")
+
+
+def test_a_search_brief_names_what_chose_it_not_codes(client):
+    PracticeFactory(title="Seasonal workers", objective=GcmObjective.objects.get(number=6))
+    html = client.get(
+        BRIEF,
+        {"q": "seasonal", "country": "mex", "objective": "6", "type": "programme", "region": "Americas"},
+    ).text
+    cover = cover_of(html)
+    for expected in [
+        "Selection Search results",
+        "Search “seasonal”",
+        "Region Americas",
+        "Country Mexico",
+        "GCM objective 6. Fair recruitment and decent work",
+        "Type Programme",
+        "Sorted by Relevance",
+    ]:
+        assert expected in cover, expected
+    assert "MEX" not in cover.split("Search page")[0]
+    assert titles_in_brief(html) == ["Seasonal workers"]
+
+
+def test_title_and_meeting_go_on_the_cover_escaped_and_cut_to_length(client):
+    practice = PracticeFactory(title="Rabat Process")
+    html = client.get(
+        BRIEF,
+        {
+            "practice": practice.slug,
+            "title": "  Mobility <script>alert(1)</script>\n & rights  " + "x" * 300,
+            "meeting_name": "GFMD Roundtable 1.1, Puerto Vallarta",
+        },
+    ).text
+    main = html.split("<main")[1].split("</main>")[0]
+    assert "<script>" not in main
+    title = re.search(r'<h1 id="brief-title">([^<]*)</h1>', html).group(1)
+    assert title.startswith("Mobility &lt;script&gt;alert(1)&lt;/script&gt; &amp; rights xxx")
+    assert len(title.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")) == 120
+    assert '<p class="brief-meeting">GFMD Roundtable 1.1, Puerto Vallarta</p>' in html
+    assert "<title>Mobility &lt;script&gt;" in html
+    assert "A brief of 1 migration practice from the Migration Practices Knowledge Base" in html
+    # The form that sets them keeps the practices chosen and says how long they may be.
+    form = html[html.index('<form class="brief-heading-form"') :].split("</form>")[0]
+    assert f'<input type="hidden" name="practice" value="{practice.slug}">' in form
+    assert 'name="title" value="Mobility &lt;script&gt;' in form and 'maxlength="120"' in form
+    assert 'name="meeting_name" value="GFMD Roundtable 1.1, Puerto Vallarta" maxlength="150"' in form
+
+
+def test_a_brief_of_picks_prints_a_link_that_makes_the_same_brief_for_anyone(client):
+    renamed = PracticeFactory(title="Renamed", slug="new-name")
+    record_slug_change(renamed, "old-name")
+    first, last = PracticeFactory(title="Zeta"), PracticeFactory(title="Alpha")
+    for practice in (first, renamed, last):
+        pick(client, practice)
+    client.cookies[picks.COOKIE] = client.cookies[picks.COOKIE].value  # as picked
+
+    html = client.get(BRIEF, {"title": "For the meeting", "meeting_name": "Rabat, May 2027"}).text
+
+    url = share_link(html)
+    assert url == (
+        "http://testserver/practices/brief/?practice="
+        + first.slug
+        + "&practice=new-name&practice="
+        + last.slug
+        + "&title=For+the+meeting&meeting_name=Rabat%2C+May+2027"
+    )
+    assert titles_in_brief(html) == ["Zeta", "Renamed", "Alpha"]
+    # The title form of a brief of picks keeps it a brief of picks (its remove buttons work).
+    form = html[html.index('<form class="brief-heading-form"') :].split("</form>")[0]
+    assert 'type="hidden"' not in form
+    # Someone else, without the cookie, gets the same brief.
+    other = Client()
+    again = other.get(url.removeprefix("http://testserver")).text
+    assert titles_in_brief(again) == ["Zeta", "Renamed", "Alpha"]
+    assert '<h1 id="brief-title">For the meeting</h1>' in again
+    assert '<p class="brief-meeting">Rabat, May 2027</p>' in again
+    assert share_link(again) == url
+
+
+def test_a_search_brief_links_to_its_practices_and_to_its_search(client):
+    practices = [PracticeFactory(title=f"Programme {n}") for n in range(3)]
+    html = client.get(BRIEF, {"type": "programme", "sort": "title", "country": "ATLANTIS"}).text
+    slugs = "&".join(f"practice={practice.slug}" for practice in practices)
+    assert share_link(html) == f"http://testserver/practices/brief/?{slugs}"
+    # The search page without what it ignored, and the brief's form keeps the search.
+    assert 'href="http://testserver/practices/?type=programme&amp;sort=title"' in html
+    form = html[html.index('<form class="brief-heading-form"') :].split("</form>")[0]
+    assert '<input type="hidden" name="type" value="programme">' in form
+    assert '<input type="hidden" name="sort" value="title">' in form
+
+
+def test_a_search_brief_costs_the_same_queries_for_many_practices(
+    uncached, client, django_assert_num_queries
+):
+    PracticeFactory.create_batch(2)
+    client.get(BRIEF, {"type": "programme"})  # builds the facet index
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(BRIEF, {"type": "programme", "title": "A title"})
+    few = len(captured)  # now: the next request clears the connection's query log
+    PracticeFactory.create_batch(12)
+    client.get(BRIEF, {"type": "programme"})  # rebuilds the index after the edit
+    with django_assert_num_queries(few):
+        response = client.get(BRIEF, {"type": "programme", "title": "A title"})
+    assert len(titles_in_brief(response.text)) == 14
+
+
+def test_the_pdf_links_keep_the_brief_and_the_pdf_refuses_what_it_cannot_print(client, settings):
+    practice = PracticeFactory()
+    html = client.get(BRIEF, {"practice": practice.slug, "title": "T"}).text
+    links = re.findall(r'href="(/practices/brief/pdf/[^"]+)"', html)
+    assert [link.replace("&amp;", "&") for link in links] == [
+        f"/practices/brief/pdf/?practice={practice.slug}&title=T&paper=a4",
+        f"/practices/brief/pdf/?practice={practice.slug}&title=T&paper=letter",
+    ]
+    pdf = reverse("practices:brief-pdf")
+    assert client.get(pdf, {"practice": practice.slug, "paper": "a3"}).status_code == 400
+    assert client.get(pdf, {"practice": "no-such-practice"}).status_code == 404
+
+    settings.BRIEF_PDF_CHROMIUM = ""  # a server without Chromium: no PDF, and no link to one
+    response = client.get(pdf, {"practice": practice.slug})
+    assert response.status_code == 503
+    assert "print the brief from your browser" in response.text
+    assert "/practices/brief/pdf/" not in client.get(BRIEF, {"practice": practice.slug, "title": "U"}).text

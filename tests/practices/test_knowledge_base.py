@@ -132,6 +132,32 @@ def test_a_curators_edit_survives_a_reload_unless_forced(knowledge_base):
     assert practice.title == "Seasonal Agricultural Workers Program"
 
 
+def test_loading_is_not_a_change_and_seed_practices_are_dated_by_their_sources(
+    knowledge_base, client, tmp_path
+):
+    assert not Practice.objects.filter(edited_at__isnull=False).exists()
+    # A reload that refreshes a practice (the fixture changed) is not a change by hand either.
+    slug = "seasonal-agricultural-workers-program-canada-mexico"
+    changed = [
+        {**r, "fields": {**r["fields"], "summary": "Refreshed by the loader."}}
+        if r["model"] == "practices.practice" and r["fields"]["slug"] == slug
+        else r
+        for r in RECORDS
+    ]
+    refreshed = tmp_path / "knowledge_base.json"
+    refreshed.write_text(json.dumps(changed), encoding="utf-8")
+    load_knowledge_base(refreshed)
+    practice = Practice.objects.get(slug=slug)
+    assert practice.summary == "Refreshed by the loader." and practice.edited_at is None
+
+    page = client.get(practice.get_absolute_url()).text
+    assert "Not changed since it was drawn from its source" in page
+    assert "undated, for a meeting in November 2010" in page  # the GFMD 2010 background paper
+    bib = client.get(f"/practices/{slug}/cite.bib").content.decode()
+    assert "year = {2010}" in bib  # its source's, whenever the database was loaded
+    load_knowledge_base(FIXTURE)
+
+
 def test_a_practice_a_curator_deleted_is_not_brought_back(knowledge_base):
     Practice.objects.get(slug="brazil-regularization-2009").delete()
     report = load_knowledge_base(FIXTURE)

@@ -6,12 +6,14 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from practices.models import (
     Country,
     FormerSlug,
     GcmObjective,
     GuidingPrinciple,
+    Practice,
     PracticeCountry,
     PracticeObjective,
     Theme,
@@ -149,13 +151,16 @@ def test_related_practices_say_why_and_leave_out_drafts_and_unrelated(client):
 def test_cite_this_practice_gives_a_reference_and_ris_and_bibtex_files(client):
     practice = PracticeFactory(title="Workers & Families: 100% {safe} #1", slug="workers-families")
     practice.themes.add(Theme.objects.create(name="labour migration", slug="labour-migration"))
+    Practice.objects.filter(pk=practice.pk).mark_edited(
+        datetime.datetime(2027, 1, 14, 9, 30, tzinfo=datetime.UTC)
+    )
     url = "http://testserver/practices/workers-families/"
-    changed = practice.updated_at.date()
+    changed = datetime.date(2027, 1, 14)
 
     page = text_of(client.get(practice.get_absolute_url()).text)
     assert (
         f"“Workers &amp; Families: 100% {{safe}} #1”. Migration Practices Knowledge Base, last changed "
-        f"{changed:%-d %B %Y}. {url}"
+        f"14 January 2027. {url}"
     ) in page
 
     ris = client.get(reverse("practices:cite_ris", args=[practice.slug]))
@@ -166,7 +171,9 @@ def test_cite_this_practice_gives_a_reference_and_ris_and_bibtex_files(client):
     assert "TI  - Workers & Families: 100% {safe} #1" in lines
     assert "T2  - Migration Practices Knowledge Base" in lines
     assert f"UR  - {url}" in lines
+    assert "PY  - 2027" in lines
     assert f"DA  - {changed:%Y/%m/%d}" in lines
+    assert "N1  - Last changed by a curator 2027-01-14" in lines
     assert "KW  - labour migration" in lines
     assert lines[-2:] == ["ER  - ", ""]
 
@@ -176,9 +183,107 @@ def test_cite_this_practice_gives_a_reference_and_ris_and_bibtex_files(client):
     assert body.startswith("@misc{kb:workers-families,\n")
     assert r"title = {{Workers \& Families: 100\% \{safe\} \#1}}" in body
     assert f"url = {{{url}}}" in body
+    assert "year = {2027}" in body
     assert f"date = {{{changed.isoformat()}}}" in body
     unescaped = body.replace(r"\{", "").replace(r"\}", "")
     assert unescaped.count("{") == unescaped.count("}")  # the record's braces balance
+
+
+def dates_of(client, practice):
+    page = text_of(client.get(practice.get_absolute_url()).text)
+    return page[page.index("Permanent link:") :]
+
+
+def test_an_unedited_practice_is_dated_by_its_source_not_by_when_it_was_loaded(client):
+    source = SourceDocumentFactory(publication_date=datetime.date(2011, 11, 2))
+    practice = PracticeFactory(citation=source)
+
+    assert practice.edited_at is None
+    dates = dates_of(client, practice)
+    assert "Source: published 2 November 2011 · Not changed since it was drawn from its source" in dates
+    assert "Last changed" not in dates
+    page = text_of(client.get(practice.get_absolute_url()).text)
+    assert "Migration Practices Knowledge Base, drawn from its source of 2011." in page
+    bib = client.get(reverse("practices:cite_bib", args=[practice.slug])).content.decode()
+    assert "year = {2011}" in bib and "date = {2011-11-02}" in bib
+    assert "note = {Drawn from sources published 2011; not changed since}" in bib
+    ris = client.get(reverse("practices:cite_ris", args=[practice.slug])).content.decode().split("\r\n")
+    assert "PY  - 2011" in ris and "DA  - 2011/11/02" in ris
+    html = client.get(practice.get_absolute_url()).text
+    assert "article:modified_time" not in html
+
+
+def test_an_undated_source_is_dated_by_its_meeting_and_no_date_at_all_says_nd(client):
+    undated = SourceDocumentFactory(publication_date=None)
+    MeetingFactory(start_date=datetime.date(2010, 11, 8)).source_documents.add(undated)
+    other = SourceDocumentFactory(publication_date=datetime.date(2004, 1, 16), text=many_sentences(1))
+    practice = PracticeFactory(citation=undated)
+    CitationFactory(practice=practice, source=other, excerpt="Sentence number 0")
+
+    dates = dates_of(client, practice)
+    assert (
+        "Sources: undated, for a meeting in November 2010; published 16 January 2004 · "
+        "Not changed since it was drawn from its sources"
+    ) in dates
+    bib = client.get(reverse("practices:cite_bib", args=[practice.slug])).content.decode()
+    assert "year = {2010}" in bib and "date = {2010-11}" in bib
+    ris = client.get(reverse("practices:cite_ris", args=[practice.slug])).content.decode()
+    assert "PY  - 2010" in ris and "DA  -" not in ris
+    page = text_of(client.get(practice.get_absolute_url()).text)
+    assert "drawn from its sources of 2004–2010." in page
+
+    nothing = PracticeFactory(citation=SourceDocumentFactory(publication_date=None))
+    assert "Not changed since it was drawn from its source" in dates_of(client, nothing)
+    page = text_of(client.get(nothing.get_absolute_url()).text)
+    assert "Migration Practices Knowledge Base, n.d." in page
+    bib = client.get(reverse("practices:cite_bib", args=[nothing.slug])).content.decode()
+    assert "  year =" not in bib and "  date =" not in bib and "urldate =" in bib
+
+
+def test_a_curators_change_is_the_last_change_and_dates_the_reference(curator_client, client):
+    practice = PracticeFactory(citation=SourceDocumentFactory(publication_date=datetime.date(2011, 11, 2)))
+    change_url = reverse("admin:practices_practice_change", args=[practice.pk])
+
+    # Saving without a change, or changing only the status, is not a change of the practice.
+    assert curator_client.post(change_url, change_form(practice)).status_code == 302
+    assert curator_client.post(change_url, change_form(practice, status="review")).status_code == 302
+    practice.refresh_from_db()
+    assert practice.edited_at is None
+
+    assert curator_client.post(change_url, change_form(practice, summary="Rewritten.")).status_code == 302
+    practice.refresh_from_db()
+    assert practice.edited_at is not None
+    assert "Last changed by a curator" in curator_client.get(change_url).text  # shown, read-only
+    today = timezone.localdate()
+    Practice.objects.filter(pk=practice.pk).update(status="published")
+    assert f"Last changed by a curator on {today:%-d %B %Y}" in dates_of(client, practice)
+    assert "Source: published 2 November 2011" in dates_of(client, practice)
+    bib = client.get(reverse("practices:cite_bib", args=[practice.slug])).content.decode()
+    assert f"year = {{{today.year}}}" in bib and f"date = {{{today.isoformat()}}}" in bib
+
+
+def test_a_change_of_a_citation_alone_changes_the_practice(curator_client):
+    practice = PracticeFactory()
+    citation = practice.citations.get()
+    change_url = reverse("admin:practices_practice_change", args=[practice.pk])
+    response = curator_client.post(change_url, change_form(practice, **{"citations-0-label": "p. 12"}))
+    assert response.status_code == 302
+    practice.refresh_from_db()
+    assert practice.edited_at is not None
+
+    Practice.objects.filter(pk=practice.pk).update(edited_at=None)
+    response = curator_client.post(
+        reverse("admin:practices_citation_change", args=[citation.pk]),
+        {
+            "practice": str(practice.pk),
+            "source": str(citation.source_id),
+            "excerpt": citation.excerpt,
+            "label": "p. 13",
+        },
+    )
+    assert response.status_code == 302
+    practice.refresh_from_db()
+    assert practice.edited_at is not None
 
 
 def test_meta_description_and_open_graph_tags(client):

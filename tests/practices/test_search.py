@@ -467,7 +467,7 @@ def test_exports_hold_the_same_results_in_the_same_order_as_the_page(client, thr
 
     response = client.get(reverse("practices:export-csv"), params)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["slug", "title", "url", "summary"]
     assert [row[1] for row in rows[1:]] == page_titles
 
@@ -497,6 +497,44 @@ def test_exports_beyond_the_cap_get_a_clear_message(client, monkeypatch):
     response = client.get(reverse("practices:export-csv"))
     assert response.status_code == 400
     assert "matches 3 practices; an export holds at most 2" in response.content.decode()
+
+
+def test_the_csv_starts_with_a_byte_order_mark_so_that_excel_reads_accents(client):
+    PracticeFactory(title="Regularização em São Tomé e Príncipe", summary="Ação para trabalhadores.")
+    content = client.get(reverse("practices:export-csv")).content
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8's byte-order mark, once
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert list(rows[0])[0] == "slug"
+    assert rows[0]["title"] == "Regularização em São Tomé e Príncipe"
+    assert rows[0]["summary"] == "Ação para trabalhadores."
+
+
+def test_the_feed_links_to_itself_and_its_page_with_the_search_and_names_it(client):
+    from xml.etree import ElementTree
+
+    PracticeFactory(title="Seasonal workers", objective=GcmObjective.objects.get(number=6))
+    params = {"q": "workers", "country": "MEX", "objective": "6", "type": "programme", "page": "2"}
+    response = client.get(reverse("practices:feed"), params)
+
+    feed = ElementTree.fromstring(response.content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{atom}link")}
+    search = "q=workers&country=MEX&objective=6&type=programme"
+    assert links["self"] == f"http://testserver/practices/feed/?{search}"
+    assert links["alternate"] == f"http://testserver/practices/?{search}"
+    assert feed.find(f"{atom}title").text == (
+        "New practices: “workers”; country Mexico; GCM objective 6. Fair recruitment and decent work; "
+        "type Programme"
+    )
+    assert [e.find(f"{atom}title").text for e in feed.findall(f"{atom}entry")] == ["Seasonal workers"]
+    # An entry is updated when a curator changes it; until then, when it was published.
+    (entry,) = feed.findall(f"{atom}entry")
+    assert entry.find(f"{atom}updated").text == entry.find(f"{atom}published").text
+    # Without a search: every practice, and the bare addresses.
+    feed = ElementTree.fromstring(client.get(reverse("practices:feed")).content)
+    assert feed.find(f"{atom}title").text == "New practices: all practices"
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{atom}link")}
+    assert links["self"] == "http://testserver/practices/feed/"
 
 
 def test_the_atom_feed_lists_newly_published_matches(client):
@@ -536,7 +574,7 @@ def test_print_these_results_makes_a_brief_of_the_same_search(client, three_coun
     brief = client.get(reverse("practices:brief"), params)
     assert [p.title for p in brief.context["practices"]] == titles(page)
     body = brief.content.decode()
-    assert "Search results" in body and "MEX, ECU" in body
+    assert "Search results" in body and "<dt>Country</dt><dd>Mexico, Ecuador</dd>" in body  # names, not codes
 
 
 def test_results_can_be_picked_for_a_brief_without_leaving_the_search(client, three_countries):

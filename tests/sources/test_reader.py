@@ -85,6 +85,70 @@ def test_passages_sharing_a_start_share_one_anchor():
     assert len(blocks[4].passages_starting) == 2
 
 
+PARAGRAPH = (
+    "The FMTF was created in 2008. It lets workers from Guatemala and Belize work in "
+    "Chiapas. The card is valid for one year and can be renewed."
+)
+
+
+def cited(excerpt, label, practice):
+    return SimpleNamespace(
+        start=PARAGRAPH.index(excerpt),
+        excerpt=excerpt,
+        label=label,
+        practice_id=practice.pk,
+        practice=practice,
+    )
+
+
+def linked_practice(pk, title):
+    return SimpleNamespace(pk=pk, title=title, get_absolute_url=lambda: f"/practices/p{pk}/")
+
+
+def cited_by_html(citations):
+    (block,) = reader.blocks([(0, PARAGRAPH)], reader.group_passages(citations))
+    html = str(block.html())
+    return html[html.index('<p class="cited-by">') :]
+
+
+def test_passages_of_one_paragraph_cited_by_the_same_practice_say_so_once():
+    card = linked_practice(1, "Card for Frontier Workers")
+    citations = [
+        cited("The FMTF was created in 2008.", "Section 4 d)", card),
+        cited("It lets workers from Guatemala and Belize", "Section 4 d)", card),
+        cited("The card is valid for one year", "Section 4 d)", card),
+    ]
+    html = cited_by_html(citations)
+    assert html.count("Cited by") == 1
+    assert html == (
+        '<p class="cited-by">Cited by <a href="/practices/p1/">Card for Frontier Workers</a>'
+        " — Section 4 d)</p>\n"
+    )
+    assert "))" not in html
+
+
+def test_cited_by_lines_join_practices_under_one_label_and_labels_of_one_practice():
+    card, programme, other = (
+        linked_practice(1, "Card"),
+        linked_practice(2, "Programme"),
+        linked_practice(3, "Other & more"),
+    )
+    citations = [
+        cited("The FMTF was created in 2008.", "Section 4 d)", card),
+        cited("It lets workers from Guatemala and Belize", "Section 4 d)", programme),
+        cited("It lets workers from Guatemala and Belize", "Section 4 d)", card),
+        cited("The card is valid for one year", "Note [4]", other),
+        cited("valid for one year and can be renewed.", "Note [5]", other),
+        cited("and can be renewed.", "", card),
+    ]
+    lines = cited_by_html(citations).removeprefix('<p class="cited-by">').removesuffix("</p>\n").split("<br>")
+    assert lines == [
+        'Cited by <a href="/practices/p1/">Card</a>; <a href="/practices/p2/">Programme</a> — Section 4 d)',
+        'Cited by <a href="/practices/p3/">Other &amp; more</a> — Note [4], Note [5]',
+        'Cited by <a href="/practices/p1/">Card</a>',
+    ]
+
+
 @pytest.mark.parametrize(
     "paragraph, level",
     [

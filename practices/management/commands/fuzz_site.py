@@ -37,7 +37,10 @@ class Command(BaseCommand):
         self.statuses = collections.Counter()
         self.seconds = []
         self.problems = []
-        with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        with (
+            override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]),
+            fuzzing.printing_stood_in(),
+        ):
             self.client = Client(raise_request_exception=False)
             self.client.get("/practices/", {"q": "warm up"}, secure=True)
             for one in routes:
