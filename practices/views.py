@@ -73,6 +73,7 @@ class PracticeSearchView(PracticeSearchMixin, TemplateView):
         practices = search.practices()
         page = Page(practices, search.tally.page_number, paginator)
         facets = search.facets()
+        chips = active_chips(filterset.data, filterset, facets)
         return super().get_context_data(
             search=search,
             filterset=filterset,
@@ -84,7 +85,9 @@ class PracticeSearchView(PracticeSearchMixin, TemplateView):
             practices=practices,
             facets=facets,
             decades=search.decades(),
-            chips=active_chips(filterset.data, filterset, facets),
+            chips=chips,
+            # What the "Filters (n)" button counts: the chips but the search words.
+            filter_count=len(chips) - bool(filterset.query),
             sorts=[(key, label) for key, (label, _) in PracticeFilter.SORTS.items()],
             page_sizes=PracticeFilter.base_filters["per_page"].extra["choices"],
             querystring=search_querystring(filterset.data),

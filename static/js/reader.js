@@ -11,4 +11,12 @@
   }
   window.addEventListener("hashchange", highlight);
   highlight();
+
+  // The cited passages are a button on a phone and a panel beside the text from 44rem, which
+  // the stylesheet shows with ::details-content; a browser without it gets the panel opened.
+  var panel = document.getElementById("passages");
+  if (panel && !(window.CSS && CSS.supports("selector(::details-content)")) &&
+      window.matchMedia("(min-width: 44rem)").matches) {
+    panel.open = true;
+  }
 })();

@@ -359,6 +359,14 @@ def test_chips_remove_one_filter_each_and_clear_all(client, three_countries):
     assert f'href="{SEARCH}"' in response.content.decode()  # clear all
 
 
+def test_the_filters_button_counts_the_active_filters_but_not_the_words(client, three_countries):
+    page = client.get(SEARCH, {"country": ["MEX", "ECU"], "objective": "5", "q": "pathways"})
+    assert page.context["filter_count"] == 3
+    assert 'Filters (3<span class="visually-hidden"> active</span>)' in page.content.decode()
+    words_only = client.get(SEARCH, {"q": "pathways"}).content.decode()
+    assert "<summary><span>Filters</span></summary>" in words_only
+
+
 @pytest.mark.parametrize(
     "sort, expected",
     [
