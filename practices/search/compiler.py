@@ -184,25 +184,45 @@ def compile_query(query, thesaurus=None, vocabulary=None):
         mergeable = len(clause) == 1
         units.append((clause, stems(" ".join(clause[0].words)) if mergeable else None))
 
+    def longest_match(i):
+        """(end, related, named) of the longest term or name starting at unit ``i``."""
+        if units[i][1] is None:
+            return None
+        for j in range(min(len(units), i + MAX_SPAN), i, -1):
+            span = units[i:j]
+            if any(key is None for _, key in span):
+                continue
+            key = tuple(word for _, unit_key in span for word in unit_key)
+            related, named = thesaurus.lookup(key), vocabulary.lookup(key)
+            if related or named:
+                return j, related, named
+        return None
+
     concepts, i = [], 0
+    matched = None  # (start, end, related, named) of the last concept the thesaurus made
     while i < len(units):
-        chosen = None
-        if units[i][1] is not None:
-            for j in range(min(len(units), i + MAX_SPAN), i, -1):
-                span = units[i:j]
-                if any(key is None for _, key in span):
-                    continue
-                key = tuple(word for _, unit_key in span for word in unit_key)
-                related, named = thesaurus.lookup(key), vocabulary.lookup(key)
-                if related or named:
-                    chosen = (j, related, named)
+        chosen = longest_match(i)
+        if chosen is None and matched and matched[1] == i:
+            # Terms may overlap: in "cheaper money transfers home", "transfers home" is a
+            # term too. A word that only a term overlapping the previous one covers joins
+            # that concept instead of standing as a word every result must have.
+            for start in range(i - 1, matched[0], -1):
+                overlap = longest_match(start)
+                if overlap and overlap[0] > i:
+                    start, _, related, named = matched
+                    j = overlap[0]
+                    chosen = (j, (*related, *overlap[1]), (*named, *overlap[2]))
+                    concepts.pop()
+                    i = start
                     break
         if chosen is None:
             clause = units[i][0]
             concepts.append(Concept(label=_label(clause), terms=tuple(clause)))
+            matched = None
             i += 1
             continue
         j, related, named = chosen
+        matched = (i, j, related, named)
         typed = [units[k][0][0] for k in range(i, j)]
         words = tuple(w for term in typed for w in term.words)
         # The words as typed keep their meaning: all of them, anywhere (as without the

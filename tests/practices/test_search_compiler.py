@@ -9,6 +9,8 @@ THESAURUS = Thesaurus(
         ("equivalent", ["irregular migrant", "undocumented migrant", "migrant without papers"], []),
         ("one_way", ["without papers", "undocumented"], ["irregular situation", "irregular status"]),
         ("one_way", ["legal status"], ["regularisation", "amnesty"]),
+        ("one_way", ["cheaper money transfers"], ["remittance costs"]),
+        ("one_way", ["transfers home", "send money"], ["remittances"]),
     ]
 )
 MEXICO = Named("country", ("MEX",), "Country: Mexico")
@@ -50,6 +52,19 @@ def test_words_a_thesaurus_term_covers_become_one_concept_with_its_related_terms
     assert set(found[2].expansions) == {"irregular situation", "irregular status"}
     # The words as typed stay an alternative: all of them, anywhere.
     assert found[0].terms[0].words == ("legal", "status") and not found[0].terms[0].phrase
+
+
+def test_overlapping_terms_make_one_concept_rather_than_leave_a_word_required():
+    # "transfers home" overlaps "cheaper money transfers": "home" must not become a word
+    # every result has to contain (it cut the remittance practices from the results).
+    (concept,) = concepts("cheaper money transfers home")
+    assert concept.label == "cheaper money transfers home"
+    assert set(concept.expansions) == {"remittance costs", "remittances"}
+    # A word no overlapping term covers still stands on its own.
+    assert [c.label for c in concepts("cheaper money transfers abroad")] == [
+        "cheaper money transfers",
+        "abroad",
+    ]
 
 
 def test_equivalent_terms_find_each_other_and_inflections_match():
