@@ -16,7 +16,7 @@ from practices.management import fuzzing
 pytestmark = pytest.mark.django_db
 
 ROUTES = fuzzing.public_routes()
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "80"))
 # Pages that read no parameter and have no path argument: a few requests prove that.
 PARAMETERLESS = {"home", "practices:coverage", "practices:thesaurus", "sources:list"}
 SLOWEST = 2.0  # seconds: no page may take longer, whatever it is sent
