@@ -235,7 +235,7 @@ def compile_query(query, thesaurus=None, vocabulary=None):
                 label=" ".join(words),
                 terms=terms,
                 expansions=tuple(" ".join(t.words) for t in terms[1:]),
-                named=tuple(named),
+                named=tuple(dict.fromkeys(named)),  # overlapping terms may name the same value
             )
         )
         i = j
