@@ -114,16 +114,14 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         index = facet_index()
-        counts = {iso3: bits.bit_count() for iso3, bits in index.keys.get("country", {}).items()}
-        regions = index.keys.get("region", {})
-        objective_counts = {n: bits.bit_count() for n, bits in index.keys.get("objective", {}).items()}
+        counts = index.counts("country")
+        regions = index.counts("region")
+        objective_counts = index.counts("objective")
         return super().get_context_data(
             practice_count=index.everything.bit_count(),
             world_map=Choropleth(country_rows(), counts),
             without_country=without_country(index).bit_count(),
-            regions=[
-                (region, region_url(region), regions.get(region.lower(), 0).bit_count()) for region in REGIONS
-            ],
+            regions=[(region, region_url(region), regions.get(region.lower(), 0)) for region in REGIONS],
             objectives=[
                 (objective, objective_counts.get(str(objective.number), 0))
                 for objective in GcmObjective.objects.all()
@@ -230,7 +228,7 @@ class RegionDetailView(TemplateView):
         region = REGION_SLUGS[slug]
         selection = Selection.of("region", slug)
         page = selection.page(self.request.GET.get("page"))
-        counts = {iso3: bits.bit_count() for iso3, bits in selection.index.keys.get("country", {}).items()}
+        counts = selection.index.counts("country")
         objectives = selection.count_by("objective")
         search = reverse("practices:list")
         return super().get_context_data(

@@ -201,6 +201,10 @@ class FacetIndex(PerProcess):
             bits |= self.keys.get(facet, {}).get(value, 0)
         return bits
 
+    def counts(self, facet):
+        """{value: how many published practices have it} for one facet."""
+        return {value: bits.bit_count() for value, bits in self.keys.get(facet, {}).items()}
+
     def started_between(self, low, high):
         """The practices whose start year is within [low, high] (either may be None)."""
         bits = 0
