@@ -105,16 +105,7 @@ class PracticeAdmin(CuratorTextMixin, VersionAdmin):
         (
             "Curation",
             {
-                "fields": [
-                    "status",
-                    "outside_facts",
-                    "published_at",
-                    "created_at",
-                    "updated_at",
-                    "edited_at",
-                    "updated_by",
-                    "former_addresses",
-                ]
+                "fields": ["status", "outside_facts", *readonly_fields],
             },
         ),
     ]
