@@ -24,12 +24,11 @@ run: $(STAMP)
 	@echo ""
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-# Lint, migrations check, the whole suite on SQLite (pages cached in process memory), then
-# again on a throwaway PostgreSQL 15 with a throwaway Redis as the cache.
+# Lint, migrations check, then the whole suite twice at once: on SQLite (pages cached in
+# process memory) and on a throwaway PostgreSQL 15 with a throwaway Redis as the cache.
 test: $(STAMP) lint browser-deps
 	DJANGO_SETTINGS_MODULE=gfmd_kb.settings_test $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
-	tests/with_redis.sh tests/with_postgres.sh $(VENV)/bin/pytest
+	tests/both_databases.sh $(VENV)/bin/pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -20,6 +20,7 @@ from practices.models import (
     ThesaurusEntry,
 )
 from sources.models import SourceDocument
+from tests.snapshot import TableSnapshot, primary_keys
 
 KNOWLEDGE_BASE = Path(settings.BASE_DIR) / "fixtures" / "knowledge_base.json"
 THESAURUS = Path(settings.BASE_DIR) / "fixtures" / "thesaurus.json"
@@ -60,14 +61,22 @@ def curators_group(db):
     return Group.objects.get(name="Curators")
 
 
+_seed = {}  # {"report": the first load's LoadReport, "snapshot": the rows it added}
+
+
 @pytest.fixture(scope="module")
 def knowledge_base(django_db_setup, django_db_blocker):
-    """Load the real fixture once for this module; each test's own changes roll back."""
+    """The real fixture, loaded for this module (the first one loads it, later ones get a
+    copy of the same rows: tests/snapshot.py); each test's own changes roll back."""
     with django_db_blocker.unblock():
-        report = load_knowledge_base(KNOWLEDGE_BASE)
-        if THESAURUS.exists():
+        if "snapshot" in _seed:
+            _seed["snapshot"].restore()
+        else:
+            before = primary_keys()
+            _seed["report"] = load_knowledge_base(KNOWLEDGE_BASE)
             load_knowledge_base(THESAURUS)
-    yield report
+            _seed["snapshot"] = TableSnapshot.take(before)
+    yield _seed["report"]
     with django_db_blocker.unblock():
         Citation.objects.all().delete()
         Practice.objects.all().delete()
