@@ -222,12 +222,13 @@ def edit_distance(a, b):
 
 
 def suggest(query, vocabulary):
-    """A corrected query text if some wanted words are unknown and a close known word exists.
+    """(corrected query text, {word: its correction}) if some wanted words are unknown and
+    a close known word exists, else (None, {}).
 
     ``vocabulary`` is the queryset of known words (``SearchWord``)."""
     words = {w.lower() for w in query.words if max_typos(w) and w.isalpha()}
     if not words:
-        return None
+        return None, {}
     spellings = {w: spelling_variants(w) for w in words}
     known = set(
         vocabulary.filter(word__in=[v for vs in spellings.values() for v in vs]).values_list(
@@ -241,8 +242,8 @@ def suggest(query, vocabulary):
         if replacement and edit_distance(word, replacement) <= max_typos(word):
             corrections[word] = replacement
     if not corrections:
-        return None
-    return query.replace_words(corrections)
+        return None, {}
+    return query.replace_words(corrections), corrections
 
 
 def _closest_word(vocabulary, word):

@@ -27,7 +27,7 @@
 import math
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.http import QueryDict
 
@@ -40,7 +40,7 @@ from practices.models import (
     SearchWord,
     facet_key,
 )
-from practices.search import indexing, lexical, semantic, snippets
+from practices.search import english, indexing, lexical, semantic, snippets
 from practices.search.compiler import Clauses, compile_query
 from practices.search.facets import FacetIndex, bitset, is_member
 from practices.search.query import QueryError, parse, spelling_variants
@@ -60,6 +60,10 @@ SEMANTIC_THRESHOLD = 0.42
 # Meaning matches that also match some word rank by the fusion at any similarity above this.
 SEMANTIC_FLOOR = 0.2
 COVERAGE_STEPS = 3
+# A query of this many concepts or more asks for MOST of them (Elasticsearch's
+# minimum_should_match "3<75%"), those matching all first.
+MANY_CONCEPTS = 4
+MOST = 0.75
 # A concept matched by more than this share of the practices does not rank them (if rarer ones do).
 COMMON_SHARE = 0.3
 # Alternatives of a concept the database ranks by: the words typed and the shortest related
@@ -93,14 +97,16 @@ class SearchPage:
         the page for the corrected words (``corrected_from`` is then the query as typed)."""
         page = cls(data, queryset, request)
         if page.query and page.not_found:
-            corrected = lexical.suggest(page.query.query, SearchWord.objects.all())
+            corrected, corrections = lexical.suggest(page.query.query, SearchWord.objects.all())
             if corrected and corrected != page.query.text:
                 retry_data = data.copy()
                 retry_data["q"] = corrected
                 retry = cls(retry_data, queryset, request, _corrected_from=page.query.text)
-                # Only a correction that leaves no word unfound: "banana bread" is not a typo
-                # of "banana broad". Another is offered, not made.
-                if not retry.not_found and retry.total:
+                # Only a correction that leaves no word unfound ("banana bread" is not a typo
+                # of "banana broad"), of words that are no common English word ("children
+                # crossing borders alone" is not about "along"). Another is offered, not made.
+                common = any(english.is_common_word(word) for word in corrections)
+                if not retry.not_found and retry.total and not common:
                     return retry
                 if retry.total:
                     page.suggestion = Offer(f"“{corrected}”", retry.total, retry._with({"q": [corrected]}))
@@ -155,12 +161,28 @@ class SearchPage:
 
     @cached_property
     def required(self):
-        """How many concepts a practice must match: all of those found, or when no practice
-        matches them all, at least half of them."""
+        """How many concepts a practice must match: all of those found; but at least half of
+        them when no practice matches them all, and most of them (MOST) when the query has
+        many (MANY_CONCEPTS): a long description of a need rarely shares every word with
+        the practice that meets it, and those matching all still rank first."""
         found = len(self.found)
         if not found:
             return 0
-        return found if self.matching_all else max(1, math.ceil(found / 2))
+        if not self.matching_all:
+            return max(1, math.ceil(found / 2))
+        if found >= MANY_CONCEPTS:
+            return math.ceil(found * MOST)
+        return found
+
+    @property
+    def mostly_unknown(self):
+        """Whether half or more of the query's concepts are everyday words no practice has
+        (a name or a string of letters the knowledge base lacks says less). What is left may
+        be the heart of the need ("smugglers" of "cracking down on smugglers") or a
+        coincidence ("traditional Mexican" of "traditional Mexican cooking recipes"): the
+        words then find something only if some practice is also close in meaning."""
+        unknown = [c for c in self.not_found if any(english.is_common_word(w) for w in c.terms[0].words)]
+        return bool(unknown) and len(unknown) >= len(self.found)
 
     @property
     def relaxed(self):
@@ -184,6 +206,9 @@ class SearchPage:
             matching = self.matching_all
         else:
             matching = at_least([bits for bits in self.concept_bits if bits], self.required)
+        if self.mostly_unknown and self.semantic is not None:
+            if not matching & self._similar_bits(SEMANTIC_THRESHOLD):
+                return 0
         return matching & ~self.excluded_bits
 
     @cached_property
@@ -204,20 +229,21 @@ class SearchPage:
         matrix = semantic.SemanticIndex.current(self.token)
         return matrix, matrix.similarities(self.query_vector)
 
-    @cached_property
-    def semantic_bits(self):
-        """Practices matching by meaning alone: similar enough (SEMANTIC_THRESHOLD)."""
+    @lru_cache(maxsize=2)  # noqa: B019 (a page lives for one request)
+    def _similar_bits(self, threshold):
+        """The published practices at least ``threshold`` similar to the query (cosine)."""
         if self.semantic is None:
             return 0
         matrix, scores = self.semantic
-        ids = matrix.ids[scores >= SEMANTIC_THRESHOLD]
+        ids = matrix.ids[scores >= threshold]
         if not len(ids):
             return 0
-        return (
-            bitset(ids, max(self.index.size, int(ids.max()) + 1))
-            & self.index.everything
-            & ~self.excluded_bits
-        )
+        return bitset(ids, max(self.index.size, int(ids.max()) + 1)) & self.index.everything
+
+    @cached_property
+    def semantic_bits(self):
+        """Practices matching by meaning alone: similar enough (SEMANTIC_THRESHOLD)."""
+        return self._similar_bits(SEMANTIC_THRESHOLD) & ~self.excluded_bits
 
     def semantic_order(self, member, count):
         """The ids among ``member`` (a bitset's bytes) most similar in meaning (above
@@ -334,6 +360,13 @@ class SearchPage:
             for bits in self.concept_bits
             if bits
         ]
+        if weighted and len(self.found) > 1:
+            # Being about what the query means counts as much as its rarest concept, so that
+            # "climate" alone outranks "people" and "moving" of "people moving because of
+            # global warming" in a practice about climate migration.
+            close = self._similar_bits(SEMANTIC_THRESHOLD)
+            if close:
+                weighted.append((self.index.bytes_of(close), max(weight for _, weight in weighted)))
         total_weight = sum(weight for _, weight in weighted) or 1
 
         def coverage(pk):

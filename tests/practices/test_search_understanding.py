@@ -40,6 +40,20 @@ def test_most_words_when_no_practice_has_them_all_and_the_page_says_which_are_mi
     assert lexically_found(response) == {"Zorblax corridors", "Zorblax bonds", "Harvest visas"}
 
 
+def test_a_long_query_asks_for_most_of_its_words_those_with_all_first(client):
+    """A need described in four or more words rarely shares every one with the practice
+    that meets it: three of four will do, after those with all four."""
+    PracticeFactory(title="Zorblax quuxly frobnitz", summary="Wibble grants.")
+    PracticeFactory(title="Zorblax quuxly permits", summary="Frobnitz only.")
+    PracticeFactory(title="Zorblax quuxly visas", summary="Plain.")  # two of four: not enough
+    response = client.get(SEARCH, {"q": "zorblax quuxly frobnitz wibble"})
+    assert lexically_found(response) == {"Zorblax quuxly frobnitz", "Zorblax quuxly permits"}
+    assert titles(response)[:2] == ["Zorblax quuxly frobnitz", "Zorblax quuxly permits"]
+    assert "Practices with all of your words come first" in response.content.decode()
+    # Three words: all are required when a practice has them all.
+    assert lexically_found(client.get(SEARCH, {"q": "zorblax quuxly wibble"})) == {"Zorblax quuxly frobnitz"}
+
+
 def lexically_found(response):
     bits = response.context["search"].lexical_bits
     ids = [pk for pk in range(bits.bit_length()) if bits >> pk & 1]
@@ -112,9 +126,30 @@ def test_meaning_matches_join_the_words_and_nonsense_finds_nothing(client):
         summary="Money sent home by migrant workers kept flowing to their families during lockdowns.",
     )
     PracticeFactory(title="Border guard training", summary="Courses for officers at land crossings.")
-    response = client.get(SEARCH, {"q": "sending money back to relatives"})
+    response = client.get(SEARCH, {"q": "sending money to families"})
     assert titles(response)[0] == "Remittance transfers treated as an essential service"
     assert client.get(SEARCH, {"q": "banana bread recipe"}).context["total"] == 0
+
+
+def test_when_most_words_are_in_no_practice_the_rest_must_be_close_in_meaning(client):
+    """"Traditional Mexican cooking recipes" shares "traditional" and Mexico with practices
+    that are not about cooking: the page says nothing was found rather than list them."""
+    if not semantic.available():
+        pytest.skip("the embedding model is not installed")
+    PracticeFactory(
+        title="Traditional leaders mediate land disputes of returnees",
+        summary="Village elders help returning migrants recover their land.",
+    )
+    PracticeFactory(
+        title="Protecting people smuggled across the desert",
+        summary="Shelters and medical care for migrants abandoned by smugglers.",
+    )
+    nonsense = client.get(SEARCH, {"q": "traditional cooking recipes"})
+    assert nonsense.context["total"] == 0
+    assert "cooking" in nonsense.content.decode() and "recipes" in nonsense.content.decode()
+    # Half the words unknown, but what is left is what the researcher means: found.
+    need = client.get(SEARCH, {"q": "cracking down on smugglers"})
+    assert titles(need) == ["Protecting people smuggled across the desert"]
 
 
 def test_without_the_model_search_is_lexical_and_the_log_says_why(client, monkeypatch, caplog):
@@ -154,6 +189,17 @@ def test_a_correction_that_leaves_words_unknown_is_offered_not_made(client):
     assert search.corrected_from is None and search.total == 0
     assert search.suggestion.label == "“remittance zyxwv”"
     assert "Did you mean" not in response.content.decode() or search.total
+
+
+def test_an_everyday_word_is_not_corrected_into_its_neighbour(client):
+    """"alone" is no typo of "along", though only "along" is in a practice: the researcher
+    is asked, not overruled."""
+    PracticeFactory(title="Border crossings along the river", summary="Officers posted along the river.")
+    search = client.get(SEARCH, {"q": "crossings alone"}).context["search"]
+    assert search.corrected_from is None
+    assert search.suggestion.label == "“crossings along”"
+    typo = client.get(SEARCH, {"q": "crossings alongg"}).context["search"]
+    assert typo.corrected_from == "crossings alongg" and typo.total == 1
 
 
 def test_index_changes_made_in_a_rolled_back_savepoint_are_still_flushed_correctly(client):
