@@ -132,7 +132,7 @@ def test_meaning_matches_join_the_words_and_nonsense_finds_nothing(client):
 
 
 def test_when_most_words_are_in_no_practice_the_rest_must_be_close_in_meaning(client):
-    """"Traditional Mexican cooking recipes" shares "traditional" and Mexico with practices
+    """“Traditional Mexican cooking recipes” shares "traditional" and Mexico with practices
     that are not about cooking: the page says nothing was found rather than list them."""
     if not semantic.available():
         pytest.skip("the embedding model is not installed")
@@ -192,7 +192,7 @@ def test_a_correction_that_leaves_words_unknown_is_offered_not_made(client):
 
 
 def test_an_everyday_word_is_not_corrected_into_its_neighbour(client):
-    """"alone" is no typo of "along", though only "along" is in a practice: the researcher
+    """“alone” is no typo of “along”, though only “along” is in a practice: the researcher
     is asked, not overruled."""
     PracticeFactory(title="Border crossings along the river", summary="Officers posted along the river.")
     search = client.get(SEARCH, {"q": "crossings alone"}).context["search"]
