@@ -1,4 +1,4 @@
-"""Hostile requests over every public URL answer something other than a 5xx, quickly.
+"""Hostile requests over every public URL answer something other than a 5xx.
 
 Property-based (Hypothesis): each public route gets a bounded number of generated
 requests, derandomized so that a failure in CI reproduces locally. `manage.py fuzz_site`
@@ -19,7 +19,6 @@ ROUTES = fuzzing.public_routes()
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "80"))
 # Pages that read no parameter and have no path argument: a few requests prove that.
 PARAMETERLESS = {"home", "practices:coverage", "practices:thesaurus", "sources:list"}
-SLOWEST = 2.0  # seconds: no page may take longer, whatever it is sent
 
 
 def test_every_public_route_is_fuzzed():
@@ -47,7 +46,9 @@ def test_no_input_gets_a_server_error(route, real):
 
     @settings(
         max_examples=EXAMPLES // 8 if route.name in PARAMETERLESS else EXAMPLES,
-        deadline=None,  # timed below, against SLOWEST, once the process is warm
+        # No deadline: timings belong to `manage.py fuzz_site`, which prints the slowest
+        # requests; a test timed on a shared machine fails for the machine, not the code.
+        deadline=None,
         derandomize=True,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -57,6 +58,5 @@ def test_no_input_gets_a_server_error(route, real):
         path, params = request
         outcome = fuzzing.send(client, route, path, params)
         assert outcome.status < 500, f"{route.method} {path} {params!r} answered {outcome.status}"
-        assert outcome.seconds < SLOWEST, f"{path} {params!r} took {outcome.seconds:.2f} s"
 
     check()

@@ -329,8 +329,14 @@ class SearchPage:
             if pk in scores and exact:
                 head, summary = f"{title}\n{aliases}".lower(), summary.lower()
                 found = [
-                    EXACT_BONUS if p.search(head) else EXACT_BONUS / 2 if p.search(summary) else 0
-                    for p in exact
+                    max(
+                        (
+                            bonus * (1 if p.search(head) else 0.5 if p.search(summary) else 0)
+                            for p, bonus in patterns
+                        ),
+                        default=0,
+                    )
+                    for patterns in exact
                 ]
                 scores[pk] += sum(found) / len(exact)
         order = sorted(scores, key=lambda pk: (-coverage(pk), -scores[pk], pk))[:WINDOW]
@@ -416,18 +422,22 @@ class SearchPage:
         return lexical.best(queryset, clauses, window, fields, keep=keep, narrowed=bool(self.filter_bits))
 
     def _exact_forms(self):
-        """A pattern per concept for its words as typed, their spellings and related terms."""
-        patterns = []
+        """Per concept, (pattern, bonus) pairs: its words as typed and their spellings earn
+        the whole EXACT_BONUS, its related terms half, so that among practices matching a
+        concept those with the researcher's own words come first."""
+        concepts = []
         for concept in self.found:
-            forms = set()
-            for term in concept.terms:
+            patterns = []
+            for position, term in enumerate(concept.terms):
                 if len(term.words) == 1 or not term.phrase:
-                    forms.update(v for word in term.words for v in spelling_variants(word))
+                    forms = {v for word in term.words for v in spelling_variants(word)}
                 else:
-                    forms.add(" ".join(term.words).lower())
-            alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-            patterns.append(re.compile(rf"\b(?:{alternatives})\b"))
-        return patterns
+                    forms = {" ".join(term.words).lower()}
+                alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+                bonus = EXACT_BONUS if position == 0 else EXACT_BONUS / 2
+                patterns.append((re.compile(rf"\b(?:{alternatives})\b"), bonus))
+            concepts.append(patterns)
+        return concepts
 
     def ordered_ids(self, limit):
         """The ids of the first ``limit`` results in the page's order (exports, briefs)."""
