@@ -39,7 +39,7 @@ serve: $(STAMP)
 	$(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn gfmd_kb.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3}
+	$(VENV)/bin/gunicorn gfmd_kb.wsgi --preload --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3}
 
 # The browser tests drive Debian's Chromium (installed with apt-get when missing, as root)
 # and inject axe-core from npm. Playwright's own browser download is never used.

@@ -9,6 +9,7 @@
 - ``facets``: the published practices' facets as in-memory bitsets.
 - ``indexing``: the single owner of everything derived for search; writes mark practices
   dirty and they are re-indexed once per transaction.
+- ``english``: which words are everyday English (a word list shipped in its wheel).
 - ``page``: one search assembled (matches, counts, order, offers) for the page, exports,
   feed and brief.
 
