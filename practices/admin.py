@@ -36,6 +36,9 @@ from practices.slugs import record_slug_change
 admin.site.site_header = "Migration practices: curation"
 admin.site.site_title = "Migration practices admin"
 admin.site.index_title = "Curate the knowledge base"
+# The breadcrumbs and the index already lead everywhere; the navigation sidebar took 300 px
+# of a 1280 px screen from the practice list and forms.
+admin.site.enable_nav_sidebar = False
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -212,7 +215,6 @@ class PracticeAdmin(CuratorTextMixin, CompareVersionAdmin):
         "objective_numbers",
         "practice_type",
         "scope",
-        "period_display",
         "citations",
         "updated",
     ]
@@ -247,6 +249,7 @@ class PracticeAdmin(CuratorTextMixin, CompareVersionAdmin):
     change_list_template = "admin/practices/practice/change_list.html"
     # django-reversion-compare: which of the practice's own fields its history compares.
     compare_fields = COMPARED_FIELDS
+    compare_template = "admin/practices/practice/compare.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "aliases", "summary", "description"]}),
         ("Classification", {"fields": ["practice_type", "scope", "organisations", "principles", "themes"]}),
@@ -281,7 +284,7 @@ class PracticeAdmin(CuratorTextMixin, CompareVersionAdmin):
     @admin.display(description="title", ordering="title")
     def short_title(self, obj):
         # Long titles wrapped over many lines: the list shows the start, the tooltip the whole.
-        return format_html('<span title="{}">{}</span>', obj.title, Truncator(obj.title).chars(80))
+        return format_html('<span title="{}">{}</span>', obj.title, Truncator(obj.title).chars(60))
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
@@ -291,12 +294,16 @@ class PracticeAdmin(CuratorTextMixin, CompareVersionAdmin):
 
     @admin.display(description="countries")
     def country_codes(self, obj):
-        countries = {link.country.iso3: link.country.name for link in obj.country_links.all()}
+        countries = sorted({link.country.iso3: link.country.name for link in obj.country_links.all()}.items())
         if not countries:
             return "—"
-        return format_html_join(
-            ", ", '<abbr title="{}">{}</abbr>', ((name, iso3) for iso3, name in sorted(countries.items()))
+        shown = format_html_join(
+            ", ", '<abbr title="{}">{}</abbr>', ((name, iso3) for iso3, name in countries[:3])
         )
+        if len(countries) <= 3:
+            return shown
+        rest = ", ".join(name for _, name in countries[3:])
+        return format_html('{}, <abbr title="{}">+{}</abbr>', shown, rest, len(countries) - 3)
 
     @admin.display(description="GCM obj.")
     def objective_numbers(self, obj):

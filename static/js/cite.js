@@ -68,11 +68,14 @@
   }
   document.addEventListener("selectionchange", later(noteSelection, 150));
 
+  var asked = 0;  // only the latest answer counts (typing sends several)
   function loadPractices() {
+    var ask = ++asked;
     var url = tool.dataset.lookupUrl + "?q=" + encodeURIComponent(query.value);
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (data) {
+        if (ask !== asked) { return; }
         var chosen = picker.value;
         picker.replaceChildren();
         (data.results || []).forEach(function (practice) {
