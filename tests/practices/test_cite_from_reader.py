@@ -214,3 +214,23 @@ def test_staff_without_citing_rights_see_no_tool(document):
     visitor = Client()
     visitor.force_login(staff)
     assert "cite-tool" not in visitor.get(document.get_absolute_url()).text
+
+
+def test_a_long_passage_is_cited_whole(curator_client):
+    paragraph = " ".join(f"Sentence {n} of a long paragraph about seasonal work." for n in range(60))
+    document = SourceDocumentFactory(text=f"Title\n\n{paragraph}\n")
+    practice = PracticeFactory(citation=False)
+    response = post(curator_client, cite_data(document, practice, excerpt=paragraph))
+    assert response.status_code == 201, response.json()
+    assert len(paragraph) > 2000
+    assert practice.citations.get().excerpt == paragraph
+
+
+def test_a_passage_longer_than_a_passage_is_refused(curator_client):
+    paragraph = " ".join(f"Sentence {n} of a very long paragraph about seasonal work." for n in range(80))
+    document = SourceDocumentFactory(text=f"Title\n\n{paragraph}\n")
+    practice = PracticeFactory(citation=False)
+    response = post(curator_client, cite_data(document, practice, excerpt=paragraph))
+    assert response.status_code == 400
+    assert "cite at most 4,000" in response.json()["message"]
+    assert not practice.citations.exists()
