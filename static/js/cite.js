@@ -144,6 +144,7 @@
         message.textContent = data.message;
         result.replaceChildren(message);
         result.className = "cite-result " + (data.ok ? "ok" : "error");
+        result.scrollIntoView({ block: "nearest" });
         if (data.ok) {
           var links = document.createElement("p");
           links.append(link(data.practice_admin_url, "Open the practice in the admin"), " · ",

@@ -130,6 +130,8 @@ def test_the_compare_view_is_for_those_who_may_see_the_practice(edited_practice,
     assert visitor.get(url).status_code == 302  # not staff: the admin's login page
     visitor.force_login(staff_without_group)
     assert visitor.get(url).status_code == 403
+    history = reverse("admin:practices_practice_history", args=[edited_practice.pk])
+    assert visitor.get(history).status_code == 403
     assert visitor.get(
         reverse("admin:practices_practice_compare", args=["abc"]) + "?version_id1=1&version_id2=2"
     ).status_code in (403, 404)
