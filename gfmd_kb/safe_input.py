@@ -31,8 +31,10 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 MAX_VALUE_LENGTH = 1000
 # Values beyond this for one parameter are dropped (a facet takes 50 at most).
 MAX_VALUES_PER_PARAMETER = 100
-# POSTs whose fields are curators' text: the admin validates and explains (CuratorTextMixin).
-CURATOR_PATHS = ("/admin/",)
+# POSTs whose fields are curators' text: the admin validates and explains (CuratorTextMixin),
+# and so does the reader's cite tool (practices.curation_views), whose selected passage may
+# well be longer than MAX_VALUE_LENGTH and must not be cut.
+CURATOR_PATHS = ("/admin/", "/curation/")
 
 
 def printable(text):

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "reversion",
+    # The history's compare view (templates and static only; PracticeAdmin uses its admin).
+    "reversion_compare",
     "axes",
     "sources",
     "practices",

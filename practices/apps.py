@@ -12,5 +12,12 @@ class PracticesConfig(AppConfig):
 
         indexing.connect()
 
+        # The reader (sources) offers curators "Cite for practice…" through its hook: sources
+        # never imports practices, practices plugs into it.
+        from practices.curation_views import reader_tool
+        from sources.hooks import register_reader_tool
+
+        register_reader_tool(reader_tool)
+
         # Permissions only exist after post_migrate, so the group is (re)built then.
         post_migrate.connect(ensure_curators_group, sender=self)

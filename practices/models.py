@@ -9,6 +9,7 @@ from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from practices.rendering import render_markdown
 from practices.search import lexical
@@ -905,7 +906,14 @@ class Citation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.source} @ {self.start}"
+        # "Short title, chars 1,204–1,380: “first words…”": which passage, readable in the history.
+        source = self.source.title if self.source_id else "?"
+        short = source if len(source) <= 60 else source[:57].rstrip() + "…"
+        words = " ".join(self.excerpt.split())
+        quote = words if len(words) <= 50 else words[:50].rsplit(" ", 1)[0] + "…"
+        if self.start is None:
+            return f"{short}: “{quote}”"
+        return f"{short}, chars {self.start:,}–{self.end:,}: “{quote}”"
 
     def save(self, *args, **kwargs):
         # Programmatic saves get the same guarantee as the admin form.
@@ -927,28 +935,39 @@ class Citation(models.Model):
         return self.start + len(self.excerpt)
 
     def locate(self):
-        """Set ``start`` to where the excerpt is in the source; True if it is there verbatim."""
+        """Find the excerpt in the source and make it the source's own text there.
+
+        True if found. Line breaks, soft hyphens, quotes, dashes and ligatures that copying
+        from a PDF changes are tolerated (``SourceDocument.locate_passage``), and the stored
+        excerpt becomes the document's characters at the found position: what is kept is
+        always verbatim."""
         if self.source.has_passage_at(self.excerpt, self.start):
             return True
-        position = self.source.find_passage(self.excerpt, near=self.start)
-        if position is None:
+        found = self.source.locate_passage(self.excerpt, near=self.start)
+        if found is None:
             return False
-        self.start = position
+        self.start = found.start
+        self.excerpt = self.source.text[found.start : found.end]
         return True
 
     def clean(self):
         if not self.excerpt or self.source_id is None:
             return
         if not self.locate():
-            raise ValidationError(
-                {
-                    "excerpt": (
-                        f"This excerpt is not found verbatim in “{self.source}”. Copy the passage "
-                        "exactly from the document's text (same words, punctuation and quotes)."
-                    )
-                },
-                code="excerpt_not_verbatim",
+            message = format_html(
+                "This excerpt is not found verbatim in “{}”, even allowing for line breaks, "
+                "hyphenation, quotes and dashes.",
+                self.source,
             )
+            divergence = self.source.closest_passage(self.excerpt)
+            if divergence is not None:
+                message = format_html("{} {}", message, divergence.as_html())
+            else:
+                message = format_html(
+                    "{} No passage of the document shares three words in a row with it: check the document.",
+                    message,
+                )
+            raise ValidationError({"excerpt": message}, code="excerpt_not_verbatim")
 
 
 class LoadedRecord(models.Model):

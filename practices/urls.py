@@ -1,6 +1,6 @@
 from django.urls import path
 
-from practices import browse_views, views
+from practices import browse_views, curation_views, views
 
 app_name = "practices"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("coverage/", browse_views.CoverageView.as_view(), name="coverage"),
     path("browse/", browse_views.BrowseIndexView.as_view(), name="browse"),
     path("thesaurus/", views.ThesaurusView.as_view(), name="thesaurus"),
+    # The reader's "Cite for practice…" tool (curators only; practices.curation_views).
+    path("curation/practices.json", curation_views.practice_options, name="curation-practices"),
+    path("curation/cite/", curation_views.cite_passage, name="curation-cite"),
     # Before the practice pages: "brief" and "feed" are reserved slugs (RESERVED_PRACTICE_SLUGS).
     path("practices/brief/", views.BriefView.as_view(), name="brief"),
     path("practices/brief/picks/", views.pick, name="pick"),

@@ -1,6 +1,8 @@
 from django.db import models
 from django.urls import reverse
 
+from sources import passages
+
 
 class SourceDocumentQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
@@ -87,6 +89,18 @@ class SourceDocument(models.Model):
         if near is None:
             return positions[0]
         return min(positions, key=lambda position: abs(position - near))
+
+    def locate_passage(self, excerpt, near=None):
+        """Where ``excerpt`` is in the text, tolerating what copying from a PDF changes
+        (line breaks, soft hyphens, quotes, dashes, ligatures: ``sources.passages``):
+        ``passages.Found(start, end, exact)`` or None. The caller keeps ``text[start:end]``,
+        the document's own characters, never the excerpt as typed."""
+        return passages.locate(self.text, excerpt, near=near)
+
+    def closest_passage(self, excerpt):
+        """The stretch of the text nearest to an excerpt that is not in it, and where the two
+        part (``passages.Divergence``), or None if nothing resembles it."""
+        return passages.closest(self.text, excerpt)
 
     def has_passage_at(self, excerpt, start):
         """True if ``excerpt`` is the verbatim text found at offset ``start``."""

@@ -1,6 +1,7 @@
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
-from sources import reader
+from sources import hooks, reader
 from sources.models import SourceDocument
 
 
@@ -36,11 +37,21 @@ class SourceDocumentDetailView(DetailView):
             cited_practice_count=len(cited_practices),
             meetings=document.meetings.all(),
             blocks=reader.blocks(document.paragraphs(), passages, matches),
+            # Tools other apps add for this visitor (a curator's "Cite for practice…").
+            reader_tools=hooks.reader_tools(self.request, document),
             query=query,
             query_error=query_error,
             matches=matches,
             **kwargs,
         )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["reader_tools"]:
+            # A page with a visitor's own tools is theirs alone: never stored by the page
+            # cache (gfmd_kb.page_cache refuses "private") nor by a shared proxy.
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
     def search(self):
         """(query, error message, matches) for ?q=; a bad query is explained, never a 500."""

@@ -133,10 +133,17 @@ def test_citation_keeps_typographic_characters_verbatim():
         source=source, excerpt="Brazil’s 2009 amnesty regularized 41,816 migrants – a record."
     )
     assert source.text[citation.start : citation.end] == citation.excerpt
+    # Typed with a straight apostrophe and a hyphen (as a PDF copy gives them), the passage is
+    # found, and what is stored is the document's own characters: still verbatim.
+    typed = CitationFactory(
+        source=source,
+        excerpt="Brazil's 2009 amnesty\nregularized 41,816 migrants - a record.",
+        start=None,
+    )
+    assert typed.excerpt == "Brazil’s 2009 amnesty regularized 41,816 migrants – a record."
+    assert source.text[typed.start : typed.end] == typed.excerpt
     with pytest.raises(ValidationError):
-        CitationFactory(
-            source=source, excerpt="Brazil's 2009 amnesty regularized 41,816 migrants - a record."
-        )
+        CitationFactory(source=source, excerpt="Brazil’s 2010 amnesty regularized 41,816 migrants.")
 
 
 def test_citation_with_excerpt_not_in_the_source_is_refused_with_a_clear_message():
