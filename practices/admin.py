@@ -1,7 +1,11 @@
 import reversion
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.db.models import Count, Exists, OuterRef
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from reversion.admin import VersionAdmin
 
@@ -19,6 +23,7 @@ from practices.models import (
     Theme,
     ThesaurusEntry,
 )
+from practices import rules, workflow
 from practices.slugs import record_slug_change
 
 admin.site.site_header = "Migration practices: curation"
@@ -40,19 +45,68 @@ class RegionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AtLeastOneInline:
-    """An inline that refuses to be left empty (the admin shows min_num forms but,
-    unless told, does not validate it)."""
+class PublicationRuleFormSet(BaseInlineFormSet):
+    """An inline a practice in review or published may not leave empty (drafts may): the
+    rule and its words are practices.rules's, shown above the inline."""
 
-    min_num = 1
+    rule = None
 
-    def get_formset(self, request, obj=None, **kwargs):
-        return super().get_formset(request, obj, validate_min=True, **kwargs)
+    def clean(self):
+        super().clean()
+        practice = self.instance
+        if practice.status not in (Practice.Status.IN_REVIEW, Practice.Status.PUBLISHED) or any(self.errors):
+            return
+        kept = sum(1 for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE"))
+        facts = {"summary": "-", "scope": practice.scope, "citations": 1, "objectives": 1, "countries": 1}
+        facts[self.rule] = kept
+        if message := rules.problems(**facts).get(self.rule):
+            raise ValidationError(message, code=f"publication_{self.rule}")
 
 
-class CitationInline(CuratorTextMixin, AtLeastOneInline, admin.StackedInline):
-    # Provenance: a practice is never saved without a source passage.
+class CitationFormSet(PublicationRuleFormSet):
+    rule = "citations"
+
+
+class CountryFormSet(PublicationRuleFormSet):
+    rule = "countries"
+
+
+class ObjectiveFormSet(PublicationRuleFormSet):
+    rule = "objectives"
+
+
+class PracticeAdminForm(forms.ModelForm):
+    """Drafts save with whatever they have; leaving draft needs a summary, and publishing
+    here needs the reviewers' approvals (practices.workflow), as in the review queue."""
+
+    class Meta:
+        model = Practice
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status in (Practice.Status.IN_REVIEW, Practice.Status.PUBLISHED) and not (data.get("summary") or "").strip():
+            self.add_error("summary", rules.MESSAGES["summary"])
+        before = self.initial.get("status") if self.instance.pk else None
+        if status == Practice.Status.PUBLISHED and before != Practice.Status.PUBLISHED:
+            need = workflow.approvals_required()
+            in_review = before == Practice.Status.IN_REVIEW
+            have = len(workflow.approver_ids(self.instance)) if self.instance.pk and in_review else 0
+            if have < need:
+                self.add_error(
+                    "status",
+                    f"Publishing needs {need} approval{'s' if need != 1 else ''} from reviewers other than the "
+                    f"author (it has {have}, in review). Set it to “In review”, save, and record the "
+                    "approvals in the review queue.",
+                )
+        return data
+
+
+class CitationInline(CuratorTextMixin, admin.StackedInline):
+    # Provenance: a practice is never published without a source passage (the formset).
     model = Citation
+    formset = CitationFormSet
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "excerpt", "label", "start"]
@@ -61,17 +115,20 @@ class CitationInline(CuratorTextMixin, AtLeastOneInline, admin.StackedInline):
 
 class PracticeCountryInline(CuratorTextMixin, admin.TabularInline):
     model = PracticeCountry
+    formset = CountryFormSet
     extra = 0
     autocomplete_fields = ["country"]
 
 
-class PracticeObjectiveInline(CuratorTextMixin, AtLeastOneInline, admin.TabularInline):
+class PracticeObjectiveInline(CuratorTextMixin, admin.TabularInline):
     model = PracticeObjective
+    formset = ObjectiveFormSet
     extra = 0
 
 
 @admin.register(Practice)
 class PracticeAdmin(CuratorTextMixin, VersionAdmin):
+    form = PracticeAdminForm
     list_display = ["title", "status", "practice_type", "scope", "period_display", "citations", "updated_at"]
     list_filter = [
         "status",
@@ -137,6 +194,8 @@ class PracticeAdmin(CuratorTextMixin, VersionAdmin):
         previous_slug = getattr(request, "practice_slug_before_revert", None) or (
             form.initial.get("slug") if change else None
         )
+        if not change:
+            obj.author = request.user
         super().save_model(request, obj, form, change)
         record_slug_change(obj, previous_slug)
 
@@ -145,6 +204,32 @@ class PracticeAdmin(CuratorTextMixin, VersionAdmin):
         # Citations, countries or objectives changed in the inlines change the practice too.
         if change and any(formset.has_changed() for formset in formsets):
             Practice.objects.filter(pk=form.instance.pk).mark_edited()
+        # A status set in the form is a step of the workflow (its form checked the rules):
+        # recorded in the review thread and notified like the review queue's.
+        before = form.initial.get("status") if change else Practice.Status.DRAFT
+        if form.instance.status != before:
+            workflow.record_form_change(form.instance, request.user, before)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The banner at the top links to each error, which sits beside its field or inline.
+        links = []
+        adminform = context.get("adminform")
+        if adminform is not None and adminform.form.is_bound:
+            for name, errors in adminform.form.errors.items():
+                label = adminform.form.fields[name].label if name in adminform.form.fields else ""
+                for error in errors:
+                    links.append((f"id_{name}" if name != "__all__" else "", label, error))
+        for inline in context.get("inline_admin_formsets", []):
+            formset = inline.formset
+            if formset.is_bound:
+                for error in formset.non_form_errors():
+                    links.append((f"{formset.prefix}-group", inline.opts.verbose_name_plural.capitalize(), error))
+                if any(formset.errors):
+                    links.append(
+                        (f"{formset.prefix}-group", inline.opts.verbose_name_plural.capitalize(), "see the rows marked")
+                    )
+        context["error_links"] = links
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # Reverting writes the old row back *before* the form is saved, so save_model would
@@ -158,42 +243,35 @@ class PracticeAdmin(CuratorTextMixin, VersionAdmin):
         request.practice_reverting = request.method == "POST"
         return super().revision_view(request, object_id, version_id, extra_context)
 
-    def _set_status(self, request, queryset, status, verb):
-        # Saved one by one inside a revision, so each change is in the practice's history.
-        with reversion.create_revision():
-            reversion.set_user(request.user)
-            reversion.set_comment(f"Status set to “{Practice.Status(status).label}” from the list.")
-            practices = list(queryset)
-            for practice in practices:
-                practice.status = status
-                practice.updated_by = request.user
-                practice.save()
-        self.message_user(request, f"{len(practices)} practice(s) {verb}.", messages.SUCCESS)
+    def _step(self, request, queryset, step, verb):
+        """Apply a workflow step to each selected practice (each in its own transaction, so
+        one refusal does not undo the others), saying which were refused and why."""
+        done, refused = [], []
+        for practice in queryset:
+            try:
+                with transaction.atomic():
+                    step(practice, request.user)
+            except workflow.WorkflowError as refusal:
+                refused.append(f"“{practice}”: {refusal}")
+            else:
+                done.append(practice)
+        if done:
+            self.message_user(request, f"{len(done)} practice(s) {verb}.", messages.SUCCESS)
+        for reason in refused[:10]:
+            self.message_user(request, f"Not {verb}: {reason}", messages.ERROR)
 
-    @admin.action(description="Publish selected practices", permissions=["change"])
+    @admin.action(description="Publish selected practices (with their approvals)", permissions=["change"])
     def publish(self, request, queryset):
-        # Only practices with their provenance and classification in place go public.
-        incomplete = queryset.filter(
-            ~Exists(Citation.objects.filter(practice=OuterRef("pk")))
-            | ~Exists(PracticeObjective.objects.filter(practice=OuterRef("pk")))
-        )
-        if incomplete.exists():
-            names = ", ".join(incomplete.values_list("title", flat=True)[:5])
-            self.message_user(
-                request,
-                f"Nothing published: these practices lack a citation or a GCM objective: {names}.",
-                messages.ERROR,
-            )
-            return
-        self._set_status(request, queryset, Practice.Status.PUBLISHED, "published")
+        # Only practices with their provenance, classification and reviewers' approvals go public.
+        self._step(request, queryset, workflow.publish, "published")
 
     @admin.action(description="Send selected practices to review", permissions=["change"])
     def send_to_review(self, request, queryset):
-        self._set_status(request, queryset, Practice.Status.IN_REVIEW, "sent to review")
+        self._step(request, queryset, workflow.submit, "sent to review")
 
     @admin.action(description="Unpublish selected practices (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Practice.Status.DRAFT, "unpublished")
+        self._step(request, queryset, workflow.return_to_draft, "returned to draft")
 
 
 @admin.register(Citation)
