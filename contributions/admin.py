@@ -27,9 +27,9 @@ class NeedsMyReviewFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "mine":
-            return queryset.filter(review_assignments__reviewer=request.user, status=Status.IN_REVIEW).exclude(
-                review_events__actor=request.user, review_events__kind=ReviewEvent.Kind.APPROVED
-            )
+            return queryset.filter(
+                review_assignments__reviewer=request.user, status=Status.IN_REVIEW
+            ).exclude(review_events__actor=request.user, review_events__kind=ReviewEvent.Kind.APPROVED)
         if self.value() == "unassigned":
             return queryset.filter(~Exists(ReviewAssignment.objects.filter(practice=OuterRef("pk"))))
         return queryset
@@ -138,7 +138,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "practice": practice,
             "contribution": contribution,
             "countries": practice.country_links.select_related("country").order_by("country__name"),
-            "objectives": practice.objective_links.select_related("objective").order_by("-is_primary", "objective__number"),
+            "objectives": practice.objective_links.select_related("objective").order_by(
+                "-is_primary", "objective__number"
+            ),
             "citations": practice.citations.select_related("source").order_by("source__title", "start"),
             "events": practice.review_events.select_related("actor", "assignee").order_by("created_at", "id"),
             "assignments": practice.review_assignments.select_related("reviewer"),
@@ -159,7 +161,9 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "review_form": review_form,
             "assign_form": assign_form,
         }
-        return TemplateResponse(request, "admin/contributions/reviewqueue/review.html", context, status=status)
+        return TemplateResponse(
+            request, "admin/contributions/reviewqueue/review.html", context, status=status
+        )
 
     def take_step(self, request, practice):
         step = request.POST.get("step")
@@ -172,10 +176,16 @@ class ReviewQueueAdmin(admin.ModelAdmin):
                     if not review_form.is_valid():
                         return self.render_review(request, practice, review_form, assign_form, status=400)
                     action, text = review_form.cleaned_data["action"], review_form.cleaned_data["comment"]
-                    {"comment": workflow.comment, "approve": workflow.approve, "request_changes": workflow.request_changes}[
-                        action
-                    ](practice, user, text)
-                    done = {"comment": "Comment recorded.", "approve": "Approval recorded.", "request_changes": "Changes requested."}[action]
+                    {
+                        "comment": workflow.comment,
+                        "approve": workflow.approve,
+                        "request_changes": workflow.request_changes,
+                    }[action](practice, user, text)
+                    done = {
+                        "comment": "Comment recorded.",
+                        "approve": "Approval recorded.",
+                        "request_changes": "Changes requested.",
+                    }[action]
                 elif step == "assign":
                     assign_form = AssignForm(request.POST, practice=practice)
                     if not assign_form.is_valid():

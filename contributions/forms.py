@@ -49,13 +49,14 @@ class PracticeForm(forms.Form):
     )
     practice_type = forms.ChoiceField(label="Type", choices=Practice.PracticeType.choices)
     scope = forms.ChoiceField(
-        choices=Practice.Scope.choices, help_text="Local, national and bilateral practices name their countries."
+        choices=Practice.Scope.choices,
+        help_text="Local, national and bilateral practices name their countries.",
     )
     objectives = ObjectiveChoiceField(
         label="GCM objectives",
         queryset=GcmObjective.objects.order_by("number"),
         widget=forms.CheckboxSelectMultiple,
-        help_text="The Global Compact for Migration objectives it serves (the first ticked counts as primary).",
+        help_text="The Global Compact for Migration objectives it serves (the first ticked is the primary).",
     )
     start_year = forms.IntegerField(required=False, validators=YEAR)
     end_year = forms.IntegerField(required=False, validators=YEAR)
@@ -72,7 +73,9 @@ class PracticeForm(forms.Form):
         data = super().clean()
         start, end = data.get("start_year"), data.get("end_year")
         if data.get("ongoing") and end:
-            self.add_error("end_year", "A practice still running has no end year: clear it or untick “Still running”.")
+            self.add_error(
+                "end_year", "A practice still running has no end year: clear it or untick “Still running”."
+            )
         elif start and end and end < start:
             self.add_error("end_year", "The end year is before the start year.")
         return data
@@ -82,7 +85,9 @@ class SubmissionForm(PracticeForm):
     """A new practice with its source: the practice fields and one source with its passage."""
 
     token = forms.UUIDField(widget=forms.HiddenInput)
-    source_kind = forms.ChoiceField(label="Where it comes from", choices=SourceKind.choices, widget=forms.RadioSelect)
+    source_kind = forms.ChoiceField(
+        label="Where it comes from", choices=SourceKind.choices, widget=forms.RadioSelect
+    )
     source_document = forms.ModelChoiceField(
         label="Document in the knowledge base",
         required=False,
@@ -94,7 +99,9 @@ class SubmissionForm(PracticeForm):
         help_text="",
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
-    source_url = forms.URLField(label="Address of the document", required=False, max_length=1000, assume_scheme="https")
+    source_url = forms.URLField(
+        label="Address of the document", required=False, max_length=1000, assume_scheme="https"
+    )
     source_title = forms.CharField(label="Title of the document", required=False, max_length=300)
     passage = forms.CharField(
         label="Quoted passage",

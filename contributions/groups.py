@@ -21,7 +21,9 @@ REVIEWER_PERMISSIONS = [
 
 
 def reviewer_permissions():
-    codenames = {(app, f"{action}_{model}") for app, model, actions in REVIEWER_PERMISSIONS for action in actions}
+    codenames = {
+        (app, f"{action}_{model}") for app, model, actions in REVIEWER_PERMISSIONS for action in actions
+    }
     permissions = Permission.objects.filter(
         content_type__app_label__in={app for app, _ in codenames},
         codename__in={codename for _, codename in codenames},

@@ -59,7 +59,9 @@ class Contribution(models.Model):
     SourceKind = SourceKind
 
     practice = models.OneToOneField(Practice, on_delete=models.CASCADE, related_name="contribution")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contributions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contributions"
+    )
     # The submit form's one-time token: a second POST of the same form (a double click, a
     # reload) finds the first contribution instead of making another.
     token = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -82,7 +84,9 @@ class Contribution(models.Model):
         verbose_name_plural = "contributions"
         constraints = [
             models.UniqueConstraint(fields=["author", "token"], name="contribution_one_per_form"),
-            models.CheckConstraint(condition=Q(source_kind__in=SourceKind.values), name="contribution_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(source_kind__in=SourceKind.values), name="contribution_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=~Q(source_kind="url") | ~Q(source_url=""), name="contribution_url_has_address"
             ),

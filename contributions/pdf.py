@@ -53,7 +53,15 @@ def read_pdf(upload):
         raw = "\n".join(page.extract_text() or "" for page in reader.pages)
     except NotAPdf:
         raise
-    except (PdfReadError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as error:
+    except (
+        PdfReadError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        RecursionError,
+    ) as error:
         log.info("Unreadable PDF upload: %s", error)
         raise NotAPdf("This PDF could not be read (it may be damaged). Upload another copy.") from None
     text = clean_text(raw.replace("\x00", "")) if raw.strip() else ""

@@ -59,7 +59,9 @@ def create(author, form, countries):
     already meets the publication rules (a passage of a document in the knowledge base),
     otherwise a draft in the review queue until a curator makes its source a document."""
     data = form.cleaned_data
-    existing = Contribution.objects.filter(author=author, token=data["token"]).select_related("practice").first()
+    existing = (
+        Contribution.objects.filter(author=author, token=data["token"]).select_related("practice").first()
+    )
     if existing:
         raise AlreadySubmitted(existing)
     try:
@@ -167,7 +169,9 @@ def make_source_document(contribution, user, *, title=None, publisher="", docume
         text = read_pdf(handle)
     found = find_quoted(text, contribution.passage)
     if found is None:
-        raise workflow.WorkflowError("The quoted passage is not in the document's cleaned text; cite it by hand.")
+        raise workflow.WorkflowError(
+            "The quoted passage is not in the document's cleaned text; cite it by hand."
+        )
     title = title or contribution.source_title or contribution.source_filename or "Contributed document"
     document = SourceDocument.objects.create(
         title=title[:300],
@@ -176,7 +180,7 @@ def make_source_document(contribution, user, *, title=None, publisher="", docume
         document_type=document_type,
         original_filename=contribution.source_filename,
         text=text,
-        outside_facts=f"Uploaded by the contributor {contribution.author.get_username()} with their submission.",
+        outside_facts=f"Uploaded by the contributor {contribution.author.get_username()} with a submission.",
     )
     with reversion.create_revision():
         reversion.set_user(user)

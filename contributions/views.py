@@ -2,7 +2,8 @@ import uuid
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, views as auth_views
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -126,7 +127,11 @@ def mine(request):
     return render(
         request,
         "contributions/mine.html",
-        {"contributions": contributions, "reply_form": ReplyForm(), "may_contribute": may_contribute(request.user)},
+        {
+            "contributions": contributions,
+            "reply_form": ReplyForm(),
+            "may_contribute": may_contribute(request.user),
+        },
     )
 
 
@@ -151,14 +156,18 @@ def edit(request, pk):
             return redirect("contributions:mine")
     else:
         initial = {name: getattr(practice, name) for name in submitting.PRACTICE_FIELDS}
-        initial["objectives"] = [link.objective_id for link in practice.objective_links.order_by("-is_primary", "id")]
+        initial["objectives"] = [
+            link.objective_id for link in practice.objective_links.order_by("-is_primary", "id")
+        ]
         form = PracticeForm(initial=initial)
         links = practice.country_links.order_by("id")
         countries = CountryRoleFormSet(
             prefix="countries", initial=[{"country": link.country_id, "role": link.role} for link in links]
         )
     return render(
-        request, "contributions/edit.html", {"form": form, "countries": countries, "contribution": contribution}
+        request,
+        "contributions/edit.html",
+        {"form": form, "countries": countries, "contribution": contribution},
     )
 
 

@@ -328,7 +328,9 @@ CONTRIBUTORS_GROUP = "Contributors"
 # publish without review).
 REVIEW_APPROVALS_REQUIRED = envint("REVIEW_APPROVALS_REQUIRED", 2)
 if REVIEW_APPROVALS_REQUIRED < 0:
-    raise ImproperlyConfigured(f"REVIEW_APPROVALS_REQUIRED must be 0 or more, got {REVIEW_APPROVALS_REQUIRED}")
+    raise ImproperlyConfigured(
+        f"REVIEW_APPROVALS_REQUIRED must be 0 or more, got {REVIEW_APPROVALS_REQUIRED}"
+    )
 # Links in notification emails start with this.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Mail: printed on the console unless an SMTP server is configured (EMAIL_HOST etc. are

@@ -1,4 +1,3 @@
-import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -10,6 +9,7 @@ from django.utils import timezone
 from reversion.admin import VersionAdmin
 
 from gfmd_kb.safe_input import CuratorTextMixin
+from practices import rules, workflow
 from practices.models import (
     Citation,
     Country,
@@ -23,7 +23,6 @@ from practices.models import (
     Theme,
     ThesaurusEntry,
 )
-from practices import rules, workflow
 from practices.slugs import record_slug_change
 
 admin.site.site_header = "Migration practices: curation"
@@ -79,14 +78,13 @@ class PracticeAdminForm(forms.ModelForm):
     """Drafts save with whatever they have; leaving draft needs a summary, and publishing
     here needs the reviewers' approvals (practices.workflow), as in the review queue."""
 
-    class Meta:
-        model = Practice
-        fields = "__all__"
-
     def clean(self):
         data = super().clean()
         status = data.get("status")
-        if status in (Practice.Status.IN_REVIEW, Practice.Status.PUBLISHED) and not (data.get("summary") or "").strip():
+        if (
+            status in (Practice.Status.IN_REVIEW, Practice.Status.PUBLISHED)
+            and not (data.get("summary") or "").strip()
+        ):
             self.add_error("summary", rules.MESSAGES["summary"])
         before = self.initial.get("status") if self.instance.pk else None
         if status == Practice.Status.PUBLISHED and before != Practice.Status.PUBLISHED:
@@ -94,12 +92,7 @@ class PracticeAdminForm(forms.ModelForm):
             in_review = before == Practice.Status.IN_REVIEW
             have = len(workflow.approver_ids(self.instance)) if self.instance.pk and in_review else 0
             if have < need:
-                self.add_error(
-                    "status",
-                    f"Publishing needs {need} approval{'s' if need != 1 else ''} from reviewers other than the "
-                    f"author (it has {have}, in review). Set it to “In review”, save, and record the "
-                    "approvals in the review queue.",
-                )
+                self.add_error("status", workflow.missing_approvals(have))
         return data
 
 
@@ -223,10 +216,16 @@ class PracticeAdmin(CuratorTextMixin, VersionAdmin):
             formset = inline.formset
             if formset.is_bound:
                 for error in formset.non_form_errors():
-                    links.append((f"{formset.prefix}-group", inline.opts.verbose_name_plural.capitalize(), error))
+                    links.append(
+                        (f"{formset.prefix}-group", inline.opts.verbose_name_plural.capitalize(), error)
+                    )
                 if any(formset.errors):
                     links.append(
-                        (f"{formset.prefix}-group", inline.opts.verbose_name_plural.capitalize(), "see the rows marked")
+                        (
+                            f"{formset.prefix}-group",
+                            inline.opts.verbose_name_plural.capitalize(),
+                            "see the rows marked",
+                        )
                     )
         context["error_links"] = links
         return super().render_change_form(request, context, add, change, form_url, obj)

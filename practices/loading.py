@@ -151,7 +151,9 @@ def load_knowledge_base(path, force=False, progress=None):
     # The seed publishes through the same rules as curators (practices.rules): a fixture
     # that would publish a practice without its citation, objective, summary or countries
     # is refused whole (this function is one transaction).
-    broken = list(Practice.objects.published().breaking_publication_rules().values_list("slug", flat=True)[:10])
+    broken = list(
+        Practice.objects.published().breaking_publication_rules().values_list("slug", flat=True)[:10]
+    )
     if broken:
         raise ValueError(
             "These practices would be published without what publishing needs (a summary, a "

@@ -681,7 +681,9 @@ class Practice(models.Model):
         """{rule: message} for each publication rule this practice breaks (practices.rules);
         empty when it may be sent to review or published."""
         if self.pk is None:
-            return rules.problems(summary=self.summary, scope=self.scope, citations=0, objectives=0, countries=0)
+            return rules.problems(
+                summary=self.summary, scope=self.scope, citations=0, objectives=0, countries=0
+            )
         return rules.problems(
             summary=self.summary,
             scope=self.scope,
@@ -1147,7 +1149,9 @@ class ReviewEventQuerySet(models.QuerySet):
         """This practice's events of its current review round (approvals given before it was
         last sent to review were for another text)."""
         last = (
-            self.filter(practice=practice, kind=ReviewEventKind.SUBMITTED).order_by("-created_at", "-id").first()
+            self.filter(practice=practice, kind=ReviewEventKind.SUBMITTED)
+            .order_by("-created_at", "-id")
+            .first()
         )
         events = self.filter(practice=practice)
         return events.filter(id__gt=last.id) if last else events
@@ -1177,7 +1181,9 @@ class ReviewEvent(models.Model):
         ordering = ["created_at", "id"]
         verbose_name_plural = "review events"
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=ReviewEventKind.values), name="reviewevent_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReviewEventKind.values), name="reviewevent_kind_valid"
+            ),
             # An approval or a request for changes says why.
             models.CheckConstraint(
                 condition=~Q(kind__in=["changes"]) | ~Q(comment=""), name="reviewevent_changes_have_comment"

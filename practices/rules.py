@@ -14,7 +14,9 @@ NEEDS_COUNTRY = frozenset({"local", "national", "bilateral"})
 MESSAGES = {
     "summary": "Write a summary: a published practice says in one to three sentences what it is.",
     "citations": "Add at least one citation: a published practice must cite its source.",
-    "objectives": "Add at least one GCM objective: every published practice is classified under the Global Compact.",
+    "objectives": (
+        "Add at least one GCM objective: every published practice is classified under the Global Compact."
+    ),
     "countries": "Add at least one country: a {scope} practice names the countries where it happens.",
 }
 

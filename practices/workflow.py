@@ -71,14 +71,18 @@ def publication_refusals(practice, *, approvals=None):
     # Approvals count while the practice is in review (changes requested: they lapse).
     in_review = practice.status == Status.IN_REVIEW
     have = (len(approver_ids(practice)) if in_review else 0) if approvals is None else approvals
-    need = approvals_required()
-    if have < need:
-        refusals.append(
-            f"Publishing needs {need} approval{'s' if need != 1 else ''} from reviewers other than "
-            f"the author; this practice has {have}. Send it to review and record the approvals "
-            "in the review queue."
-        )
+    if have < approvals_required():
+        refusals.append(missing_approvals(have))
     return refusals
+
+
+def missing_approvals(have):
+    need = approvals_required()
+    return (
+        f"Publishing needs {need} approval{'s' if need != 1 else ''} from reviewers other than the "
+        f"author; this practice has {have} in review. Send it to review and record the approvals in "
+        "the review queue."
+    )
 
 
 # --- Steps ----------------------------------------------------------------------------

@@ -42,7 +42,13 @@ def world(settings):
         practice.themes.add(theme)
         practice.meetings.add(meeting)
         practice.organisations.add(organisation)
-    return {"theme": theme, "meeting": meeting, "organisation": organisation, "source": source, "published": published}
+    return {
+        "theme": theme,
+        "meeting": meeting,
+        "organisation": organisation,
+        "source": source,
+        "published": published,
+    }
 
 
 STATUSES = ["draft", "review", "changes"]
@@ -59,9 +65,13 @@ def make_hidden(world, status):
         objective=GcmObjective.objects.get(number=19),
         citation=False,
     )
-    PracticeCountry.objects.create(practice=hidden, country=Country.objects.get(iso3="MEX"), role="destination")
+    PracticeCountry.objects.create(
+        practice=hidden, country=Country.objects.get(iso3="MEX"), role="destination"
+    )
     PracticeObjective.objects.create(practice=hidden, objective=GcmObjective.objects.get(number=5))
-    CitationFactory(practice=hidden, source=world["source"], excerpt="Brazil’s 2009 amnesty regularized 41,816 migrants")
+    CitationFactory(
+        practice=hidden, source=world["source"], excerpt="Brazil’s 2009 amnesty regularized 41,816 migrants"
+    )
     hidden.themes.add(world["theme"])
     hidden.meetings.add(world["meeting"])
     hidden.organisations.add(world["organisation"])
@@ -128,10 +138,13 @@ NOW = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.\d]*(?:Z|[+-]\d\d:\d\d)|\[\[
 def fetch_all(reqs):
     client = Client()
     pages = {}
-    for name, path, params in reqs:
+    for _name, path, params in reqs:
         response = client.get(path, params)
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        pages[(path, repr(sorted(params.items())))] = (response.status_code, NOW.sub(b"-", CSRF.sub(rb"\1-", body)))
+        pages[(path, repr(sorted(params.items())))] = (
+            response.status_code,
+            NOW.sub(b"-", CSRF.sub(rb"\1-", body)),
+        )
     return pages
 
 
@@ -143,10 +156,16 @@ def test_anonymous_readers_see_nothing_of_unpublished_practices(world, monkeypat
     monkeypatch.setattr(brief_pdf, "print_brief", lambda html, url, contents, anchors, paper: html.encode())
     reqs = requests(world)
     names = {name for name, _, _ in reqs}
-    assert {"practices:list", "practices:feed", "practices:brief", "sources:detail", "contributions:submit"} <= names
+    assert {
+        "practices:list",
+        "practices:feed",
+        "practices:brief",
+        "sources:detail",
+        "contributions:submit",
+    } <= names
     hidden = [make_hidden(world, status) for status in STATUSES]
     with_hidden = fetch_all(reqs)
-    for (path, params), (code, body) in with_hidden.items():
+    for (path, params), (_code, body) in with_hidden.items():
         assert TITLE_WORD.encode() not in body, f"{path} {params} shows an unpublished practice"
     Practice.objects.filter(pk__in=[p.pk for p in hidden]).delete()
     without = fetch_all(reqs)

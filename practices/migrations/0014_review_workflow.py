@@ -13,7 +13,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
 search_migration = importlib.import_module("practices.migrations.0004_search")
 
 
@@ -28,113 +27,219 @@ def recreate_sqlite_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('practices', '0013_practice_edited_at'),
+        ("practices", "0013_practice_edited_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewAssignment',
+            name="ReviewAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name_plural': 'review assignments',
-                'ordering': ['created_at', 'id'],
+                "verbose_name_plural": "review assignments",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewEvent',
+            name="ReviewEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('contributed', 'Submitted by a contributor'), ('submitted', 'Sent to review'), ('assigned', 'Reviewer assigned'), ('comment', 'Comment'), ('approved', 'Approved'), ('changes', 'Changes requested'), ('published', 'Published'), ('returned', 'Returned to draft')], max_length=12)),
-                ('comment', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("contributed", "Submitted by a contributor"),
+                            ("submitted", "Sent to review"),
+                            ("assigned", "Reviewer assigned"),
+                            ("comment", "Comment"),
+                            ("approved", "Approved"),
+                            ("changes", "Changes requested"),
+                            ("published", "Published"),
+                            ("returned", "Returned to draft"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name_plural': 'review events',
-                'ordering': ['created_at', 'id'],
+                "verbose_name_plural": "review events",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='practice',
-            name='practice_status_valid',
+            model_name="practice",
+            name="practice_status_valid",
         ),
         migrations.RemoveConstraint(
-            model_name='practice',
-            name='practice_summary_not_empty',
+            model_name="practice",
+            name="practice_summary_not_empty",
         ),
         migrations.AddField(
-            model_name='practice',
-            name='author',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='authored_practices', to=settings.AUTH_USER_MODEL),
+            model_name="practice",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="authored_practices",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='practice',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('changes', 'Changes requested'), ('published', 'Published')], default='draft', max_length=10),
+            model_name="practice",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Draft"),
+                    ("review", "In review"),
+                    ("changes", "Changes requested"),
+                    ("published", "Published"),
+                ],
+                default="draft",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='practice',
-            name='summary',
-            field=models.TextField(blank=True, help_text='One to three sentences in our own words (Markdown).'),
+            model_name="practice",
+            name="summary",
+            field=models.TextField(
+                blank=True, help_text="One to three sentences in our own words (Markdown)."
+            ),
         ),
         migrations.AddConstraint(
-            model_name='practice',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'review', 'changes', 'published'])), name='practice_status_valid'),
+            model_name="practice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "review", "changes", "published"])),
+                name="practice_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='practice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('summary', ''), _negated=True), models.Q(('status', 'published'), _negated=True), _connector='OR'), name='practice_published_has_summary'),
+            model_name="practice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("summary", ""), _negated=True),
+                    models.Q(("status", "published"), _negated=True),
+                    _connector="OR",
+                ),
+                name="practice_published_has_summary",
+            ),
         ),
         migrations.AddField(
-            model_name='reviewassignment',
-            name='assigned_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="reviewassignment",
+            name="assigned_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reviewassignment',
-            name='practice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_assignments', to='practices.practice'),
+            model_name="reviewassignment",
+            name="practice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="review_assignments",
+                to="practices.practice",
+            ),
         ),
         migrations.AddField(
-            model_name='reviewassignment',
-            name='reviewer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_assignments', to=settings.AUTH_USER_MODEL),
+            model_name="reviewassignment",
+            name="reviewer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="review_assignments",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reviewevent',
-            name='actor',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='review_events', to=settings.AUTH_USER_MODEL),
+            model_name="reviewevent",
+            name="actor",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="review_events",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reviewevent',
-            name='assignee',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="reviewevent",
+            name="assignee",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reviewevent',
-            name='practice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_events', to='practices.practice'),
+            model_name="reviewevent",
+            name="practice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="review_events",
+                to="practices.practice",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewassignment',
-            constraint=models.UniqueConstraint(fields=('practice', 'reviewer'), name='reviewassignment_unique'),
+            model_name="reviewassignment",
+            constraint=models.UniqueConstraint(
+                fields=("practice", "reviewer"), name="reviewassignment_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='reviewevent',
-            index=models.Index(fields=['practice', 'created_at'], name='reviewevent_practice_idx'),
+            model_name="reviewevent",
+            index=models.Index(fields=["practice", "created_at"], name="reviewevent_practice_idx"),
         ),
         migrations.AddConstraint(
-            model_name='reviewevent',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['contributed', 'submitted', 'assigned', 'comment', 'approved', 'changes', 'published', 'returned'])), name='reviewevent_kind_valid'),
+            model_name="reviewevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "contributed",
+                            "submitted",
+                            "assigned",
+                            "comment",
+                            "approved",
+                            "changes",
+                            "published",
+                            "returned",
+                        ],
+                    )
+                ),
+                name="reviewevent_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewevent',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['changes']), _negated=True), models.Q(('comment', ''), _negated=True), _connector='OR'), name='reviewevent_changes_have_comment'),
+            model_name="reviewevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind__in", ["changes"]), _negated=True),
+                    models.Q(("comment", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="reviewevent_changes_have_comment",
+            ),
         ),
         migrations.RunPython(recreate_sqlite_triggers, recreate_sqlite_triggers),
     ]

@@ -23,7 +23,9 @@ def other_contributor(db):
 
 
 def make_reviewer(name):
-    user = get_user_model().objects.create_user(name, email=f"{name}@example.org", password="review-pass-123", is_staff=True)
+    user = get_user_model().objects.create_user(
+        name, email=f"{name}@example.org", password="review-pass-123", is_staff=True
+    )
     user.groups.add(reviewers_group())
     return user
 

@@ -42,7 +42,10 @@ def test_sign_up_sends_a_link_that_confirms_once(client, django_capture_on_commi
     assert client.get(link).status_code == 400  # used: it works once
 
 
-@pytest.mark.parametrize("link", ["/account/confirm/MQ/bad-token/", "/account/confirm/%FF%FE/x/", "/account/confirm/ZZZZZZZZZZ/1-2/"])
+@pytest.mark.parametrize(
+    "link",
+    ["/account/confirm/MQ/bad-token/", "/account/confirm/%FF%FE/x/", "/account/confirm/ZZZZZZZZZZ/1-2/"],
+)
 def test_a_bad_confirmation_link_is_refused_plainly(client, link):
     response = client.get(link)
     assert response.status_code in (400, 404)

@@ -39,7 +39,9 @@ def step(client, practice, **data):
 def test_the_queue_is_for_reviewers_only(client, contributor, staff_without_group, reviewers, in_review):
     client.force_login(contributor)
     response = client.get(QUEUE)
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]  # not staff: never the admin
+    assert (
+        response.status_code == 302 and "/admin/login/" in response["Location"]
+    )  # not staff: never the admin
     assert client.get(review_url(in_review)).status_code == 302
     client.force_login(staff_without_group)
     assert client.get(QUEUE).status_code == 403
@@ -115,7 +117,9 @@ def test_one_reviewer_approving_twice_counts_once(reviewers, in_review):
     assert in_review.status == "review"
 
 
-def test_requesting_changes_needs_a_comment_and_makes_approvals_lapse(client, reviewers, in_review, contributor):
+def test_requesting_changes_needs_a_comment_and_makes_approvals_lapse(
+    client, reviewers, in_review, contributor
+):
     rita, sam = reviewers
     with transaction.atomic():
         workflow.approve(in_review, rita)
@@ -142,11 +146,15 @@ def test_publishing_without_the_approvals_is_refused_by_every_admin_path(curator
 
     # The list action.
     changelist = reverse("admin:practices_practice_changelist")
-    response = curator_client.post(changelist, {"action": "publish", "_selected_action": [in_review.pk]}, follow=True)
+    response = curator_client.post(
+        changelist, {"action": "publish", "_selected_action": [in_review.pk]}, follow=True
+    )
     assert "Publishing needs 2 approvals from reviewers other than the author" in response.text
     # The change form's status field.
     citation = in_review.citations.get()
-    data = practice_form(citation.source, citation.excerpt, title=in_review.title, slug=in_review.slug, status="published")
+    data = practice_form(
+        citation.source, citation.excerpt, title=in_review.title, slug=in_review.slug, status="published"
+    )
     data.update(
         {
             "citations-INITIAL_FORMS": "1",
@@ -173,9 +181,16 @@ def test_publishing_without_the_approvals_is_refused_by_every_admin_path(curator
     assert not Practice.objects.published().exists()
 
 
-def test_the_admin_form_names_each_missing_piece_and_keeps_drafts_free(curator_client, form_data):
-    empty = {"summary": "", "citations-TOTAL_FORMS": "0", "objective_links-TOTAL_FORMS": "0", "country_links-TOTAL_FORMS": "0"}
-    response = curator_client.post(reverse("admin:practices_practice_add"), form_data("x", status="review", **empty))
+def test_the_admin_form_names_each_missing_piece_and_keeps_drafts_free(curator_client, form_data):  # noqa: F811
+    empty = {
+        "summary": "",
+        "citations-TOTAL_FORMS": "0",
+        "objective_links-TOTAL_FORMS": "0",
+        "country_links-TOTAL_FORMS": "0",
+    }
+    response = curator_client.post(
+        reverse("admin:practices_practice_add"), form_data("x", status="review", **empty)
+    )
     assert response.status_code == 200
     html = response.text
     assert "Add at least one citation: a published practice must cite its source." in html

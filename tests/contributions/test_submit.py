@@ -33,12 +33,22 @@ def test_submit_page_is_a_labelled_form(contributor_client, django_assert_max_nu
         response = contributor_client.get(SUBMIT)
     assert response.status_code == 200
     html = response.text
-    for label in ["Title", "Summary", "Country 1", "Role of country 1", "GCM objectives", "Quoted passage", "PDF document"]:
+    for label in [
+        "Title",
+        "Summary",
+        "Country 1",
+        "Role of country 1",
+        "GCM objectives",
+        "Quoted passage",
+        "PDF document",
+    ]:
         assert label in html
     assert 'enctype="multipart/form-data"' in html
 
 
-def test_a_passage_of_a_known_document_goes_to_review_at_once(contributor_client, contributor, source_document):
+def test_a_passage_of_a_known_document_goes_to_review_at_once(
+    contributor_client, contributor, source_document
+):
     excerpt = "Seasonal Agricultural Workers Program (SAWP)"
     data = submission(source_document=str(source_document.pk), passage=excerpt)
     response = contributor_client.post(SUBMIT, data, follow=True)
@@ -56,7 +66,9 @@ def test_a_passage_of_a_known_document_goes_to_review_at_once(contributor_client
 def test_line_breaks_copied_from_a_pdf_still_match_and_the_document_words_are_stored(
     contributor_client, source_document
 ):
-    data = submission(source_document=str(source_document.pk), passage="Seasonal  Agricultural\nWorkers Program")
+    data = submission(
+        source_document=str(source_document.pk), passage="Seasonal  Agricultural\nWorkers Program"
+    )
     contributor_client.post(SUBMIT, data)
     citation = Citation.objects.get()
     assert citation.excerpt == "Seasonal Agricultural Workers Program"
@@ -74,7 +86,9 @@ def test_a_passage_not_in_the_document_is_refused_and_nothing_is_saved(contribut
 def test_a_pdf_upload_lands_as_a_draft_in_the_queue_stored_privately(
     contributor_client, contributor, private_media
 ):
-    data = submission("upload", source_file=pdf_upload(), source_title="Desk report 2023", passage=PDF_PASSAGE)
+    data = submission(
+        "upload", source_file=pdf_upload(), source_title="Desk report 2023", passage=PDF_PASSAGE
+    )
     response = contributor_client.post(SUBMIT, data, follow=True)
     assert "A curator adds its source" in response.text
     contribution = Contribution.objects.get()
@@ -127,7 +141,9 @@ def test_a_request_far_over_the_limit_is_refused_whole(contributor_client, setti
 
 
 def test_a_double_submit_makes_one_practice(contributor_client, source_document):
-    data = submission(source_document=str(source_document.pk), passage="Seasonal Agricultural Workers Program")
+    data = submission(
+        source_document=str(source_document.pk), passage="Seasonal Agricultural Workers Program"
+    )
     contributor_client.post(SUBMIT, data)
     response = contributor_client.post(SUBMIT, data, follow=True)
     assert "was already received" in response.text
@@ -157,13 +173,20 @@ def test_my_submissions_shows_only_mine_with_the_reviewers_comments(
     from practices import workflow
 
     contributor_client.post(
-        SUBMIT, submission(source_document=str(source_document.pk), passage="Seasonal Agricultural Workers Program")
+        SUBMIT,
+        submission(source_document=str(source_document.pk), passage="Seasonal Agricultural Workers Program"),
     )
     mine = Practice.objects.get()
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         workflow.request_changes(mine, reviewers[0], "Please give the year the desk opened.")
     theirs = PracticeFactory(status="draft", title="Bruno's secret draft")
-    Contribution.objects.create(practice=theirs, author=other_contributor, source_kind="url", source_url="https://example.org/x", passage="p")
+    Contribution.objects.create(
+        practice=theirs,
+        author=other_contributor,
+        source_kind="url",
+        source_url="https://example.org/x",
+        passage="p",
+    )
     with django_assert_max_num_queries(8):
         response = contributor_client.get(reverse("contributions:mine"))
     assert "Kenya Labour Migration Desk" in response.text
@@ -172,28 +195,42 @@ def test_my_submissions_shows_only_mine_with_the_reviewers_comments(
     assert "Bruno" not in response.text
     other = Contribution.objects.get(author=other_contributor)
     assert contributor_client.get(reverse("contributions:edit", args=[other.pk])).status_code == 404
-    assert contributor_client.post(reverse("contributions:reply", args=[other.pk]), {"comment": "hi"}).status_code == 404
+    assert (
+        contributor_client.post(
+            reverse("contributions:reply", args=[other.pk]), {"comment": "hi"}
+        ).status_code
+        == 404
+    )
     assert contributor_client.get(reverse("contributions:download", args=[other.pk])).status_code == 404
     # The author was told by email.
     assert any("changes requested" in m.subject for m in mail.outbox if m.to == ["amina@example.org"])
 
 
-def test_the_author_answers_and_edits_which_starts_a_new_round(contributor_client, source_document, reviewers):
+def test_the_author_answers_and_edits_which_starts_a_new_round(
+    contributor_client, source_document, reviewers
+):
     from django.db import transaction
 
     from practices import workflow
 
     contributor_client.post(
-        SUBMIT, submission(source_document=str(source_document.pk), passage="Seasonal Agricultural Workers Program")
+        SUBMIT,
+        submission(source_document=str(source_document.pk), passage="Seasonal Agricultural Workers Program"),
     )
     practice = Practice.objects.get()
     contribution = practice.contribution
     with transaction.atomic():
         workflow.request_changes(practice, reviewers[0], "Which year did it open?")
-    contributor_client.post(reverse("contributions:reply", args=[contribution.pk]), {"comment": "It opened in 2019."})
-    assert ReviewEvent.objects.filter(practice=practice, kind="comment", comment="It opened in 2019.").exists()
+    contributor_client.post(
+        reverse("contributions:reply", args=[contribution.pk]), {"comment": "It opened in 2019."}
+    )
+    assert ReviewEvent.objects.filter(
+        practice=practice, kind="comment", comment="It opened in 2019."
+    ).exists()
     edit = submission(title="Kenya Labour Migration Desk (2019)")
-    response = contributor_client.post(reverse("contributions:edit", args=[contribution.pk]), edit, follow=True)
+    response = contributor_client.post(
+        reverse("contributions:edit", args=[contribution.pk]), edit, follow=True
+    )
     assert "Your changes" in response.text
     practice.refresh_from_db()
     assert practice.title == "Kenya Labour Migration Desk (2019)"
@@ -202,8 +239,12 @@ def test_the_author_answers_and_edits_which_starts_a_new_round(contributor_clien
 
 def test_a_published_submission_cannot_be_edited_by_its_author(contributor_client, contributor):
     practice = PracticeFactory(status="published", author=contributor)
-    contribution = Contribution.objects.create(practice=practice, author=contributor, source_kind="document", passage="p")
-    response = contributor_client.post(reverse("contributions:edit", args=[contribution.pk]), submission(title="Changed"))
+    contribution = Contribution.objects.create(
+        practice=practice, author=contributor, source_kind="document", passage="p"
+    )
+    response = contributor_client.post(
+        reverse("contributions:edit", args=[contribution.pk]), submission(title="Changed")
+    )
     assert response.status_code == 302
     practice.refresh_from_db()
     assert practice.title != "Changed"

@@ -36,7 +36,9 @@ class Command(BaseCommand):
         user.save()
         user.groups.add(reviewers_group() if role == "reviewer" else contributors_group())
         where = "the review queue at /admin/" if role == "reviewer" else "/account/sign-in/"
-        self.stdout.write(self.style.SUCCESS(f"{role.capitalize()} “{username}” created. Sign in at {where}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{role.capitalize()} “{username}” created. Sign in at {where}.")
+        )
 
     def ask_password(self):
         if not os.isatty(0):
