@@ -115,7 +115,10 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             return "—"
         if contribution.curated_source_id:
             return "in the knowledge base"
-        return f"to add ({contribution.get_source_kind_display().lower()})"
+        return {"upload": "PDF to add", "url": "address to add"}.get(contribution.source_kind, "to add")
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Review queue", **(extra_context or {})})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not workflow.is_reviewer(request.user):

@@ -11,7 +11,15 @@ from sources.models import SourceDocument
 YEAR = [MinValueValidator(1800), MaxValueValidator(2100)]
 
 
-class SignUpForm(UserCreationForm):
+class PlainLabels:
+    """Labels without Django's trailing colon (the pages' headings and fields read better)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SignUpForm(PlainLabels, UserCreationForm):
     email = forms.EmailField(help_text="We send a link to this address to confirm it.")
 
     class Meta(UserCreationForm.Meta):
@@ -30,7 +38,7 @@ class ObjectiveChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.number}. {obj.title}"
 
 
-class PracticeForm(forms.Form):
+class PracticeForm(PlainLabels, forms.Form):
     """What a contributor says about the practice, on the peers' templates (the UN Migration
     Network Hub's Repository of Practices and the GFMD Policy and Practice Database)."""
 
@@ -47,9 +55,9 @@ class PracticeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Activities, partners, funding: what someone copying it would need to know.",
     )
-    practice_type = forms.ChoiceField(label="Type", choices=Practice.PracticeType.choices)
+    practice_type = forms.ChoiceField(label="Type", choices=[("", "Choose…"), *Practice.PracticeType.choices])
     scope = forms.ChoiceField(
-        choices=Practice.Scope.choices,
+        choices=[("", "Choose…"), *Practice.Scope.choices],
         help_text="Local, national and bilateral practices name their countries.",
     )
     objectives = ObjectiveChoiceField(
@@ -159,11 +167,11 @@ class SubmissionForm(PracticeForm):
         return data
 
 
-class CountryRoleForm(forms.Form):
+class CountryRoleForm(PlainLabels, forms.Form):
     country = forms.ModelChoiceField(
         queryset=Country.objects.order_by("name").only("id", "name"), required=False, empty_label="—"
     )
-    role = forms.ChoiceField(choices=CountryRole.choices, required=False)
+    role = forms.ChoiceField(choices=[("", "—"), *CountryRole.choices], required=False)
 
     def clean(self):
         data = super().clean()
@@ -188,11 +196,11 @@ CountryRoleFormSet = forms.formset_factory(
 )
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PlainLabels, forms.Form):
     comment = forms.CharField(label="Your answer", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PlainLabels, forms.Form):
     """One step in the review queue."""
 
     ACTIONS = [

@@ -28,6 +28,11 @@ class SignInView(auth_views.LoginView):
     template_name = "contributions/sign_in.html"
     redirect_authenticated_user = True
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.label_suffix = ""
+        return form
+
 
 class SignOutView(auth_views.LogoutView):
     pass

@@ -251,7 +251,7 @@ def test_a_curator_makes_an_uploaded_pdf_a_source_and_the_practice_goes_on(
     assert practice.status == "draft"
     client.force_login(curator)
     response = client.get(QUEUE)
-    assert "Kenya Labour Migration Desk" in response.text and "to add (a pdf i upload)" in response.text
+    assert "Kenya Labour Migration Desk" in response.text and "PDF to add" in response.text
     response = step(client, practice, step="make_source")
     assert "is now a source document" in response.text
     citation = practice.citations.get()
