@@ -150,7 +150,7 @@ def update(contribution, user, form, countries):
     Practice.objects.filter(pk=practice.pk).mark_edited()
     if not practice.publication_problems():
         if practice.status != Practice.Status.DRAFT or contribution.curated_source_id:
-            workflow.submit(practice, user, "Revised by the contributor.")
+            workflow.submit(practice, user, "Revised by the contributor.", again=True)
             practice.refresh_from_db()
     elif practice.status != Practice.Status.DRAFT:
         workflow.return_to_draft(practice, user, "Revised by the contributor; not ready for review yet.")

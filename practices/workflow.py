@@ -65,12 +65,11 @@ def approver_ids(practice):
     return ids - {practice.author_id}
 
 
-def publication_refusals(practice, *, approvals=None):
+def publication_refusals(practice):
     """Why this practice may not be published now (empty: it may)."""
     refusals = list(practice.publication_problems().values())
     # Approvals count while the practice is in review (changes requested: they lapse).
-    in_review = practice.status == Status.IN_REVIEW
-    have = (len(approver_ids(practice)) if in_review else 0) if approvals is None else approvals
+    have = len(approver_ids(practice)) if practice.status == Status.IN_REVIEW else 0
     if have < approvals_required():
         refusals.append(missing_approvals(have))
     return refusals
@@ -88,11 +87,12 @@ def missing_approvals(have):
 # --- Steps ----------------------------------------------------------------------------
 
 
-def submit(practice, user, comment=""):
-    """Send a draft (or a practice whose changes were requested) to review."""
+def submit(practice, user, comment="", *, again=False):
+    """Send a draft (or a practice whose changes were requested) to review. ``again``: a
+    practice in review is sent again after its author's edit, which starts a new round."""
     practice = _locked(practice)
-    if practice.status not in (Status.DRAFT, Status.CHANGES_REQUESTED):
-        raise WorkflowError(f"“{practice}” is {practice.get_status_display().lower()}, not a draft.")
+    if practice.status == Status.PUBLISHED or (practice.status == Status.IN_REVIEW and not again):
+        raise WorkflowError(f"“{practice}” is {practice.get_status_display().lower()} already.")
     if problems := practice.publication_problems():
         raise WorkflowError(problems.values())
     return _step(practice, user, Kind.SUBMITTED, comment, status=Status.IN_REVIEW)

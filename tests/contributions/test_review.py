@@ -276,3 +276,25 @@ def test_a_comment_by_the_author_in_the_queue_is_allowed_but_not_an_approval(cli
     step(client, practice, step="review", action="comment", comment="Sources added.")
     assert ReviewEvent.objects.filter(kind="comment", actor=author).exists()
     assert not ReviewAssignment.objects.exists()
+
+
+def test_an_edit_by_the_author_during_review_starts_a_new_round(
+    client, contributor, reviewers, source_document
+):
+    client.force_login(contributor)
+    client.post(
+        reverse("contributions:submit"),
+        submission(source_document=str(source_document.pk), passage="Seasonal Agricultural Workers Program"),
+    )
+    practice = Practice.objects.get()
+    with transaction.atomic():
+        workflow.approve(practice, reviewers[0])
+    response = client.post(
+        reverse("contributions:edit", args=[practice.contribution.pk]),
+        submission(title="Renamed desk"),
+        follow=True,
+    )
+    assert "Your changes" in response.text
+    practice.refresh_from_db()
+    assert practice.title == "Renamed desk" and practice.status == "review"
+    assert workflow.approver_ids(practice) == set()  # the approval was for the earlier text
