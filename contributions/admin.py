@@ -196,7 +196,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
                     workflow.assign(practice, assign_form.cleaned_data["reviewer"], user)
                     done = f"{assign_form.cleaned_data['reviewer']} is asked to review."
                 elif step == "submit" and user.has_perm("practices.change_practice"):
-                    workflow.submit(practice, user, "Sent to review from the review queue.")
+                    workflow.submit(practice, user)
                     done = "Sent to review."
                 elif step == "make_source" and user.has_perm("sources.add_sourcedocument"):
                     contribution = get_object_or_404(Contribution, practice=practice)

@@ -213,7 +213,7 @@ def _describe(event):
     if event.assignee:
         text += f": {event.assignee.get_username()} asked to review"
     if event.comment:
-        text += f": “{event.comment[:400]}”"
+        return f"{text}: “{event.comment[:400]}”"
     return text + "."
 
 
