@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "axes",
     "sources",
     "practices",
+    "contributions",
 ]
 
 MIDDLEWARE = [
@@ -319,3 +320,45 @@ LOGGING = {
 
 # Name of the group whose members curate the knowledge base in the admin.
 CURATORS_GROUP = "Curators"
+
+# --- Contributions and peer review (practices.workflow, contributions) -------------------
+# Staff who review practices (besides curators); contributors submit practices from the
+# public site and never reach the admin. Both groups are kept in sync on every migrate.
+REVIEWERS_GROUP = "Reviewers"
+CONTRIBUTORS_GROUP = "Contributors"
+# Approvals from reviewers other than the author that publish a practice (0: curators
+# publish without review).
+REVIEW_APPROVALS_REQUIRED = envint("REVIEW_APPROVALS_REQUIRED", 2)
+if REVIEW_APPROVALS_REQUIRED < 0:
+    raise ImproperlyConfigured(
+        f"REVIEW_APPROVALS_REQUIRED must be 0 or more, got {REVIEW_APPROVALS_REQUIRED}"
+    )
+# Links in notification emails start with this.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Mail: printed on the console unless an SMTP server is configured (EMAIL_HOST etc. are
+# Django's own settings; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "practices@localhost")
+# Contributors' uploaded PDFs: outside the web root and STATIC_ROOT, never served except
+# through a permission-checked download (contributions.views.download).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+SUBMISSION_MAX_UPLOAD_MB = envint("SUBMISSION_MAX_UPLOAD_MB", 10)
+if SUBMISSION_MAX_UPLOAD_MB < 1:
+    raise ImproperlyConfigured("SUBMISSION_MAX_UPLOAD_MB must be at least 1")
+# Django's defaults, said out loud: an upload over 2.5 MB is streamed to a temporary file,
+# not held in memory, and a request's non-file fields may total 2.5 MB. The submit view
+# refuses a request over SUBMISSION_MAX_UPLOAD_MB (plus 1 MB of fields) outright (413);
+# set the web server's own limit (nginx client_max_body_size) a little above it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Sign-in for contributors (staff sign in at /admin/).
+LOGIN_URL = "contributions:login"
+LOGIN_REDIRECT_URL = "contributions:mine"
+LOGOUT_REDIRECT_URL = "home"
+# A confirmation link in a sign-up email works for this long.
+PASSWORD_RESET_TIMEOUT = envint("SIGNUP_LINK_HOURS", 72) * 3600

@@ -1,12 +1,14 @@
 from types import SimpleNamespace
 
-import reversion
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Cast
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
@@ -18,6 +20,7 @@ from reversion_compare.admin import CompareVersionAdmin
 from reversion_compare.helpers import html_diff
 
 from gfmd_kb.safe_input import CuratorTextMixin
+from practices import rules, workflow
 from practices.models import (
     Citation,
     Country,
@@ -176,19 +179,62 @@ def changed_row_html(model, old, new):
     )
 
 
-class AtLeastOneInline:
-    """An inline that refuses to be left empty (the admin shows min_num forms but,
-    unless told, does not validate it)."""
+class PublicationRuleFormSet(BaseInlineFormSet):
+    """An inline a practice in review or published may not leave empty (drafts may): the
+    rule and its words are practices.rules's, shown above the inline."""
 
-    min_num = 1
+    rule = None
 
-    def get_formset(self, request, obj=None, **kwargs):
-        return super().get_formset(request, obj, validate_min=True, **kwargs)
+    def clean(self):
+        super().clean()
+        practice = self.instance
+        if practice.status not in (Practice.Status.IN_REVIEW, Practice.Status.PUBLISHED) or any(self.errors):
+            return
+        kept = sum(1 for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE"))
+        facts = {"summary": "-", "scope": practice.scope, "citations": 1, "objectives": 1, "countries": 1}
+        facts[self.rule] = kept
+        if message := rules.problems(**facts).get(self.rule):
+            raise ValidationError(message, code=f"publication_{self.rule}")
 
 
-class CitationInline(CuratorTextMixin, AtLeastOneInline, admin.StackedInline):
-    # Provenance: a practice is never saved without a source passage.
+class CitationFormSet(PublicationRuleFormSet):
+    rule = "citations"
+
+
+class CountryFormSet(PublicationRuleFormSet):
+    rule = "countries"
+
+
+class ObjectiveFormSet(PublicationRuleFormSet):
+    rule = "objectives"
+
+
+class PracticeAdminForm(forms.ModelForm):
+    """Drafts save with whatever they have; leaving draft needs a summary, and publishing
+    here needs the reviewers' approvals (practices.workflow), as in the review queue."""
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if (
+            status in (Practice.Status.IN_REVIEW, Practice.Status.PUBLISHED)
+            and not (data.get("summary") or "").strip()
+        ):
+            self.add_error("summary", rules.MESSAGES["summary"])
+        before = self.initial.get("status") if self.instance.pk else None
+        if status == Practice.Status.PUBLISHED and before != Practice.Status.PUBLISHED:
+            need = workflow.approvals_required()
+            in_review = before == Practice.Status.IN_REVIEW
+            have = len(workflow.approver_ids(self.instance)) if self.instance.pk and in_review else 0
+            if have < need:
+                self.add_error("status", workflow.missing_approvals(have))
+        return data
+
+
+class CitationInline(CuratorTextMixin, admin.StackedInline):
+    # Provenance: a practice is never published without a source passage (the formset).
     model = Citation
+    formset = CitationFormSet
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "excerpt", "label", "start"]
@@ -197,17 +243,20 @@ class CitationInline(CuratorTextMixin, AtLeastOneInline, admin.StackedInline):
 
 class PracticeCountryInline(CuratorTextMixin, admin.TabularInline):
     model = PracticeCountry
+    formset = CountryFormSet
     extra = 0
     autocomplete_fields = ["country"]
 
 
-class PracticeObjectiveInline(CuratorTextMixin, AtLeastOneInline, admin.TabularInline):
+class PracticeObjectiveInline(CuratorTextMixin, admin.TabularInline):
     model = PracticeObjective
+    formset = ObjectiveFormSet
     extra = 0
 
 
 @admin.register(Practice)
 class PracticeAdmin(CuratorTextMixin, CompareVersionAdmin):
+    form = PracticeAdminForm
     list_display = [
         "short_title",
         "status_badge",
@@ -349,6 +398,8 @@ class PracticeAdmin(CuratorTextMixin, CompareVersionAdmin):
         previous_slug = getattr(request, "practice_slug_before_revert", None) or (
             form.initial.get("slug") if change else None
         )
+        if not change:
+            obj.author = request.user
         super().save_model(request, obj, form, change)
         record_slug_change(obj, previous_slug)
 
@@ -357,6 +408,11 @@ class PracticeAdmin(CuratorTextMixin, CompareVersionAdmin):
         # Citations, countries or objectives changed in the inlines change the practice too.
         if change and any(formset.has_changed() for formset in formsets):
             Practice.objects.filter(pk=form.instance.pk).mark_edited()
+        # A status set in the form is a step of the workflow (its form checked the rules):
+        # recorded in the review thread and notified like the review queue's.
+        before = form.initial.get("status") if change else Practice.Status.DRAFT
+        if form.instance.status != before:
+            workflow.record_form_change(form.instance, request.user, before)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # Reverting writes the old row back *before* the form is saved, so save_model would
@@ -422,13 +478,19 @@ class PracticeAdmin(CuratorTextMixin, CompareVersionAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def error_links(self, context):
+        """(anchor, label, message) of each error, in the order of the form: the publication
+        rules' messages in words (a missing citation, objective, summary), and a link to
+        every field in error, which may be thousands of pixels down."""
         links = []
         adminform = context.get("adminform")
         if adminform is not None and adminform.form.is_bound:
             form = adminform.form
-            for name in form.errors:
+            for name, errors in form.errors.items():
                 if name in form.fields:
-                    links.append((str(form.fields[name].label or name).capitalize(), f"id_{name}"))
+                    label = str(form.fields[name].label or name).capitalize()
+                    links.append((f"id_{name}", label, " ".join(errors)))
+                else:
+                    links.append(("", "Practice", " ".join(errors)))
         for inline in context.get("inline_admin_formsets") or []:
             formset = inline.formset
             if not formset.is_bound:
@@ -436,15 +498,15 @@ class PracticeAdmin(CuratorTextMixin, CompareVersionAdmin):
             noun = str(formset.model._meta.verbose_name).capitalize()
             if formset.non_form_errors():
                 plural = str(formset.model._meta.verbose_name_plural).capitalize()
-                links.append((plural, f"{formset.prefix}-group"))
+                links.append((f"{formset.prefix}-group", plural, " ".join(formset.non_form_errors())))
             for number, form in enumerate(formset.forms, start=1):
                 for name in form.errors:
+                    # The message itself sits beside the field (it may quote the document).
                     if name == NON_FIELD_ERRORS or name not in form.fields:
-                        anchor = f"{formset.prefix}-{number - 1}"
-                        links.append((f"{noun} {number}", anchor))
+                        links.append((f"{formset.prefix}-{number - 1}", f"{noun} {number}", ""))
                     else:
                         label = str(form.fields[name].label or name)
-                        links.append((f"{noun} {number}: {label}", f"id_{form.prefix}-{name}"))
+                        links.append((f"id_{form.prefix}-{name}", f"{noun} {number}: {label}", ""))
         return links
 
     def compare_view(self, request, object_id, extra_context=None):
@@ -518,42 +580,35 @@ class PracticeAdmin(CuratorTextMixin, CompareVersionAdmin):
             raise PermissionDenied
         return super().recover_view(request, version_id, extra_context)
 
-    def _set_status(self, request, queryset, status, verb):
-        # Saved one by one inside a revision, so each change is in the practice's history.
-        with reversion.create_revision():
-            reversion.set_user(request.user)
-            reversion.set_comment(f"Status set to “{Practice.Status(status).label}” from the list.")
-            practices = list(queryset)
-            for practice in practices:
-                practice.status = status
-                practice.updated_by = request.user
-                practice.save()
-        self.message_user(request, f"{len(practices)} practice(s) {verb}.", messages.SUCCESS)
+    def _step(self, request, queryset, step, verb):
+        """Apply a workflow step to each selected practice (each in its own transaction, so
+        one refusal does not undo the others), saying which were refused and why."""
+        done, refused = [], []
+        for practice in queryset:
+            try:
+                with transaction.atomic():
+                    step(practice, request.user)
+            except workflow.WorkflowError as refusal:
+                refused.append(f"“{practice}”: {refusal}")
+            else:
+                done.append(practice)
+        if done:
+            self.message_user(request, f"{len(done)} practice(s) {verb}.", messages.SUCCESS)
+        for reason in refused[:10]:
+            self.message_user(request, f"Not {verb}: {reason}", messages.ERROR)
 
-    @admin.action(description="Publish selected practices", permissions=["change"])
+    @admin.action(description="Publish selected practices (with their approvals)", permissions=["change"])
     def publish(self, request, queryset):
-        # Only practices with their provenance and classification in place go public.
-        incomplete = queryset.filter(
-            ~Exists(Citation.objects.filter(practice=OuterRef("pk")))
-            | ~Exists(PracticeObjective.objects.filter(practice=OuterRef("pk")))
-        )
-        if incomplete.exists():
-            names = ", ".join(incomplete.values_list("title", flat=True)[:5])
-            self.message_user(
-                request,
-                f"Nothing published: these practices lack a citation or a GCM objective: {names}.",
-                messages.ERROR,
-            )
-            return
-        self._set_status(request, queryset, Practice.Status.PUBLISHED, "published")
+        # Only practices with their provenance, classification and reviewers' approvals go public.
+        self._step(request, queryset, workflow.publish, "published")
 
     @admin.action(description="Send selected practices to review", permissions=["change"])
     def send_to_review(self, request, queryset):
-        self._set_status(request, queryset, Practice.Status.IN_REVIEW, "sent to review")
+        self._step(request, queryset, workflow.submit, "sent to review")
 
     @admin.action(description="Unpublish selected practices (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):
-        self._set_status(request, queryset, Practice.Status.DRAFT, "unpublished")
+        self._step(request, queryset, workflow.return_to_draft, "returned to draft")
 
 
 @admin.register(Citation)

@@ -73,6 +73,11 @@ MODELS = [
     ("practices.practicecountry", BY_ID),
     ("practices.practiceobjective", BY_ID),
     ("practices.citation", BY_ID),
+    # The peer review and contributions (uploaded PDFs themselves are files in
+    # PRIVATE_MEDIA_ROOT: back that directory up with the database).
+    ("practices.reviewevent", BY_ID),
+    ("practices.reviewassignment", BY_ID),
+    ("contributions.contribution", BY_ID),
     ("practices.thesaurusentry", BY_ID),
     ("practices.loadedrecord", BY_ID),
     ("reversion.revision", BY_ID),

@@ -32,7 +32,7 @@ from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from practices.models import LoadedRecord
+from practices.models import LoadedRecord, Practice
 
 
 def canonical(fields):
@@ -148,6 +148,17 @@ def load_knowledge_base(path, force=False, progress=None):
             if progress and index % 250 == 0:
                 progress(index, len(records))
     report.dropped = sorted(remembered)
+    # The seed publishes through the same rules as curators (practices.rules): a fixture
+    # that would publish a practice without its citation, objective, summary or countries
+    # is refused whole (this function is one transaction).
+    broken = list(
+        Practice.objects.published().breaking_publication_rules().values_list("slug", flat=True)[:10]
+    )
+    if broken:
+        raise ValueError(
+            "These practices would be published without what publishing needs (a summary, a "
+            f"citation, a GCM objective, countries for their scope): {', '.join(broken)}"
+        )
     return report
 
 

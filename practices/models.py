@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from practices import rules
 from practices.rendering import render_markdown
 from practices.search import lexical
 from practices.search.query import content_words
@@ -61,8 +62,12 @@ class MeetingKind(models.TextChoices):
 
 
 class PracticeStatus(models.TextChoices):
+    """Draft → in review → published; reviewers may send it back with "changes requested"
+    (the rules of each step: practices.workflow)."""
+
     DRAFT = "draft", "Draft"
     IN_REVIEW = "review", "In review"
+    CHANGES_REQUESTED = "changes", "Changes requested"
     PUBLISHED = "published", "Published"
 
 
@@ -88,6 +93,10 @@ class PracticeScope(models.TextChoices):
     REGIONAL = "regional", "Regional"
     INTER_REGIONAL = "inter_regional", "Inter-regional"
     GLOBAL = "global", "Global"
+
+
+# A practice of these scopes happens somewhere: it is published with its countries.
+SCOPES_NEEDING_A_COUNTRY = rules.NEEDS_COUNTRY
 
 
 class CountryRole(models.TextChoices):
@@ -450,6 +459,19 @@ class PracticeQuerySet(models.QuerySet):
         which changes the knowledge base's version token (cached pages show the new date)."""
         return self.update(edited_at=when or timezone.now())
 
+    def breaking_publication_rules(self):
+        """Practices that could not be published as they are: the SQL side of
+        ``practices.workflow.publication_problems`` (the same rules), one query."""
+        return self.filter(
+            Q(summary="")
+            | ~models.Exists(Citation.objects.filter(practice=models.OuterRef("pk")))
+            | ~models.Exists(PracticeObjective.objects.filter(practice=models.OuterRef("pk")))
+            | (
+                Q(scope__in=SCOPES_NEEDING_A_COUNTRY)
+                & ~models.Exists(PracticeCountry.objects.filter(practice=models.OuterRef("pk")))
+            )
+        )
+
     def with_counts(self):
         return self.annotate(
             citation_count=models.Count("citations", distinct=True),
@@ -473,7 +495,8 @@ class Practice(models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)
     aliases = models.TextField(blank=True, help_text="Other names and acronyms, one per line (e.g. SAWP).")
-    summary = models.TextField(help_text="One to three sentences in our own words (Markdown).")
+    # Blank in a draft; required to publish (practices.workflow, and the constraint below).
+    summary = models.TextField(blank=True, help_text="One to three sentences in our own words (Markdown).")
     description = models.TextField(blank=True, help_text="Longer account in our own words (Markdown).")
     summary_html = models.TextField(editable=False, default="")
     description_html = models.TextField(editable=False, default="")
@@ -520,6 +543,17 @@ class Practice(models.Model):
         editable=False,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # Who wrote it: the contributor who submitted it, or the curator who created it in the
+    # admin. Reviewers other than the author approve it (practices.workflow); None for the
+    # seed and for practices created before authorship was kept.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="authored_practices",
     )
     # Searchable text from related rows; kept current by practices.search.indexing.
     search_related = models.TextField(editable=False, default="")
@@ -581,7 +615,10 @@ class Practice(models.Model):
                 condition=~(Q(ongoing=True) & Q(end_year__isnull=False)), name="practice_ongoing_has_no_end"
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="practice_slug_not_empty"),
-            models.CheckConstraint(condition=~Q(summary=""), name="practice_summary_not_empty"),
+            # Drafts are free, publishing is strict: a published practice has a summary.
+            models.CheckConstraint(
+                condition=~Q(summary="") | ~Q(status="published"), name="practice_published_has_summary"
+            ),
         ]
 
     def __str__(self):
@@ -640,6 +677,21 @@ class Practice(models.Model):
             )
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": "The end year is before the start year."})
+
+    def publication_problems(self):
+        """{rule: message} for each publication rule this practice breaks (practices.rules);
+        empty when it may be sent to review or published."""
+        if self.pk is None:
+            return rules.problems(
+                summary=self.summary, scope=self.scope, citations=0, objectives=0, countries=0
+            )
+        return rules.problems(
+            summary=self.summary,
+            scope=self.scope,
+            citations=self.citations.exists(),
+            objectives=self.objective_links.exists(),
+            countries=self.country_links.exists(),
+        )
 
     @property
     def alias_list(self):
@@ -1095,3 +1147,100 @@ class PracticeEmbedding(models.Model):
 
     def __str__(self):
         return f"Embedding of practice {self.practice_id} ({self.model})"
+
+
+# --- Peer review (the steps: practices.workflow) -----------------------------------------
+
+
+class ReviewEventKind(models.TextChoices):
+    CONTRIBUTED = "contributed", "Submitted by a contributor"
+    SUBMITTED = "submitted", "Sent to review"
+    ASSIGNED = "assigned", "Reviewer assigned"
+    COMMENT = "comment", "Comment"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes", "Changes requested"
+    PUBLISHED = "published", "Published"
+    RETURNED = "returned", "Returned to draft"
+
+
+class ReviewEventQuerySet(models.QuerySet):
+    def since_last_submission(self, practice):
+        """This practice's events of its current review round (approvals given before it was
+        last sent to review were for another text)."""
+        last = (
+            self.filter(practice=practice, kind=ReviewEventKind.SUBMITTED)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        events = self.filter(practice=practice)
+        return events.filter(id__gt=last.id) if last else events
+
+
+class ReviewEvent(models.Model):
+    """One step of a practice's review: who did what, when, and what they said. The thread
+    the contributor reads on "My submissions" and reviewers in the review queue."""
+
+    Kind = ReviewEventKind
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="review_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="review_events"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    comment = models.TextField(blank=True)
+    # For "assigned": who was asked to review.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReviewEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "review events"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReviewEventKind.values), name="reviewevent_kind_valid"
+            ),
+            # An approval or a request for changes says why.
+            models.CheckConstraint(
+                condition=~Q(kind__in=["changes"]) | ~Q(comment=""), name="reviewevent_changes_have_comment"
+            ),
+        ]
+        indexes = [
+            # A practice's thread, in order (review page, "My submissions").
+            models.Index(fields=["practice", "created_at"], name="reviewevent_practice_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.practice} by {self.actor}"
+
+    def get_absolute_url(self):
+        return self.practice.get_absolute_url()
+
+
+class ReviewAssignment(models.Model):
+    """A reviewer asked to review a practice (the review queue's "assigned to me")."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="review_assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "review assignments"
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "reviewer"], name="reviewassignment_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} reviews {self.practice}"
+
+    def get_absolute_url(self):
+        return self.practice.get_absolute_url()

@@ -18,7 +18,18 @@ pytestmark = pytest.mark.django_db
 ROUTES = fuzzing.public_routes()
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "80"))
 # Pages that read no parameter and have no path argument: a few requests prove that.
-PARAMETERLESS = {"home", "practices:coverage", "practices:thesaurus", "sources:list"}
+PARAMETERLESS = {
+    "home",
+    "practices:coverage",
+    "practices:thesaurus",
+    "sources:list",
+    # Contributors' pages: for an anonymous visitor, a redirect to sign in whatever is sent.
+    "contributions:submit",
+    "contributions:mine",
+    "contributions:logout",
+    "contributions:sign-up",
+    "contributions:login",
+}
 
 
 def test_every_public_route_is_fuzzed():

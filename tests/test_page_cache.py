@@ -47,7 +47,8 @@ def test_public_pages_of_every_kind_are_cached(client, practice, url):
     assert response["X-Page-Cache"] == "hit"
 
 
-def test_a_curators_edit_in_the_admin_shows_at_once(curator_client, practice):
+def test_a_curators_edit_in_the_admin_shows_at_once(curator_client, practice, settings):
+    settings.REVIEW_APPROVALS_REQUIRED = 0  # published from the form at once (no peer review)
     client = Client()  # an anonymous reader (``client`` is the curator's)
     search = "/practices/?q=frontier"
     assert "Card for Frontier Workers" not in client.get(search).text
