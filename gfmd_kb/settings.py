@@ -75,7 +75,6 @@ INSTALLED_APPS = [
     "axes",
     "sources",
     "practices",
-    "contributions",
 ]
 
 MIDDLEWARE = [
@@ -345,7 +344,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "practices@localhost")
 # Contributors' uploaded PDFs: outside the web root and STATIC_ROOT, never served except
-# through a permission-checked download (contributions.views.download).
+# through a permission-checked download (practices.contributions.views.download).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 SUBMISSION_MAX_UPLOAD_MB = envint("SUBMISSION_MAX_UPLOAD_MB", 10)
 if SUBMISSION_MAX_UPLOAD_MB < 1:

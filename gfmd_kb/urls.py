@@ -7,6 +7,6 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("admin/", admin.site.urls),
     path("sources/", include("sources.urls")),
-    path("", include("contributions.urls")),
+    path("", include("practices.contributions.urls")),
     path("", include("practices.urls")),
 ]

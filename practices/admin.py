@@ -700,3 +700,7 @@ class ThesaurusEntryAdmin(CuratorTextMixin, VersionAdmin):
     @admin.display(description="also finds")
     def expansions_shown(self, obj):
         return " · ".join(obj.expansion_list) or "(each other)"
+
+
+# The review queue's admin lives with the contributions it reviews; importing it registers it.
+from practices.contributions import admin as review_queue_admin  # noqa: E402, F401

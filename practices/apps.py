@@ -19,5 +19,8 @@ class PracticesConfig(AppConfig):
 
         register_reader_tool(reader_tool)
 
-        # Permissions only exist after post_migrate, so the group is (re)built then.
+        # Permissions only exist after post_migrate, so the groups are (re)built then.
+        from practices.contributions.groups import ensure_groups
+
         post_migrate.connect(ensure_curators_group, sender=self)
+        post_migrate.connect(ensure_groups, sender=self)

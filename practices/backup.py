@@ -77,7 +77,7 @@ MODELS = [
     # PRIVATE_MEDIA_ROOT: back that directory up with the database).
     ("practices.reviewevent", BY_ID),
     ("practices.reviewassignment", BY_ID),
-    ("contributions.contribution", BY_ID),
+    ("practices.contribution", BY_ID),
     ("practices.thesaurusentry", BY_ID),
     ("practices.loadedrecord", BY_ID),
     ("reversion.revision", BY_ID),

@@ -1244,3 +1244,8 @@ class ReviewAssignment(models.Model):
 
     def get_absolute_url(self):
         return self.practice.get_absolute_url()
+
+
+# Contributions from the public site live in their own module of this app (models for
+# submissions and the review queue's proxy); importing them here registers them.
+from practices.contributions.models import Contribution, ReviewQueue  # noqa: E402, F401

@@ -234,7 +234,7 @@ def notify(event):
         if person.pk == practice.author_id and not person.is_staff:
             where = reverse("contributions:mine")
         else:
-            where = reverse("admin:contributions_reviewqueue_change", args=[practice.pk])
+            where = reverse("admin:practices_reviewqueue_change", args=[practice.pk])
         body = [
             f"{_describe(event)}",
             "",

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from contributions.accounts import create_contributor
+from practices.contributions.accounts import create_contributor
 from practices.models import Practice
-from tests.contributions.pdfs import make_pdf
+from tests.practices.contributions.pdfs import make_pdf
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,7 +1,7 @@
 """The Contributors and Reviewers groups: the least each role needs.
 
 Contributors have no permission at all and are not staff: they submit practices and
-answer reviewers on the public site (contributions.views checks that they only ever see
+answer reviewers on the public site (practices.contributions.views checks that they only ever see
 their own). Reviewers are staff who read practices and their sources in the admin and
 work in the review queue; they change nothing but the review (practices.workflow).
 """
@@ -15,8 +15,8 @@ REVIEWER_PERMISSIONS = [
     ("practices", "practicecountry", ["view"]),
     ("practices", "practiceobjective", ["view"]),
     ("sources", "sourcedocument", ["view"]),
-    ("contributions", "contribution", ["view"]),
-    ("contributions", "reviewqueue", ["view"]),
+    ("practices", "contribution", ["view"]),
+    ("practices", "reviewqueue", ["view"]),
 ]
 
 

@@ -6,21 +6,21 @@ from django.db import transaction
 from django.urls import reverse
 from reversion.models import Version
 
-from contributions.models import Contribution
 from practices import workflow
+from practices.contributions.models import Contribution
 from practices.models import Practice, ReviewAssignment, ReviewEvent
-from tests.contributions.conftest import make_reviewer
-from tests.contributions.helpers import PDF_PASSAGE, pdf_upload, submission
 from tests.factories import PracticeFactory
+from tests.practices.contributions.conftest import make_reviewer
+from tests.practices.contributions.helpers import PDF_PASSAGE, pdf_upload, submission
 from tests.practices.test_admin import form_data  # noqa: F401 - the admin form fixture
 
 pytestmark = pytest.mark.django_db
 
-QUEUE = reverse("admin:contributions_reviewqueue_changelist")
+QUEUE = reverse("admin:practices_reviewqueue_changelist")
 
 
 def review_url(practice):
-    return reverse("admin:contributions_reviewqueue_change", args=[practice.pk])
+    return reverse("admin:practices_reviewqueue_change", args=[practice.pk])
 
 
 @pytest.fixture

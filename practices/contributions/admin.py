@@ -9,10 +9,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from contributions import submitting
-from contributions.forms import ReviewForm
-from contributions.models import Contribution, ReviewQueue
 from practices import workflow
+from practices.contributions import submitting
+from practices.contributions.forms import ReviewForm
+from practices.contributions.models import Contribution, ReviewQueue
 from practices.models import Practice, ReviewAssignment, ReviewEvent
 
 Status = Practice.Status
@@ -125,7 +125,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             return redirect("admin:index")
         practice = get_object_or_404(ReviewQueue, pk=object_id) if str(object_id).isdigit() else None
         if practice is None:
-            return redirect("admin:contributions_reviewqueue_changelist")
+            return redirect("admin:practices_reviewqueue_changelist")
         if request.method == "POST":
             return self.take_step(request, practice)
         return self.render_review(request, practice, ReviewForm(), AssignForm(practice=practice))
@@ -164,9 +164,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
             "review_form": review_form,
             "assign_form": assign_form,
         }
-        return TemplateResponse(
-            request, "admin/contributions/reviewqueue/review.html", context, status=status
-        )
+        return TemplateResponse(request, "admin/practices/reviewqueue/review.html", context, status=status)
 
     def take_step(self, request, practice):
         step = request.POST.get("step")
@@ -236,4 +234,4 @@ class ContributionAdmin(admin.ModelAdmin):
         return False
 
     def view_on_site(self, obj):
-        return reverse("admin:contributions_reviewqueue_change", args=[obj.practice_id])
+        return reverse("admin:practices_reviewqueue_change", args=[obj.practice_id])

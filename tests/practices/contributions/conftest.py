@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from contributions.accounts import create_contributor
-from contributions.groups import reviewers_group
+from practices.contributions.accounts import create_contributor
+from practices.contributions.groups import reviewers_group
 from tests.factories import SourceDocumentFactory
 
 

@@ -10,9 +10,9 @@ import reversion
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from contributions.models import Contribution, SourceKind
-from contributions.pdf import find_quoted, read_pdf
 from practices import workflow
+from practices.contributions.models import Contribution, SourceKind
+from practices.contributions.pdf import find_quoted, read_pdf
 from practices.models import (
     RESERVED_PRACTICE_SLUGS,
     Citation,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contributions import views
+from practices.contributions import views
 
 app_name = "contributions"
 

@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from contributions.groups import contributors_group, reviewers_group
+from practices.contributions.groups import contributors_group, reviewers_group
 
 
 class Command(BaseCommand):

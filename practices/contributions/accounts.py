@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from contributions.groups import contributors_group
+from practices.contributions.groups import contributors_group
 
 
 class ConfirmationTokenGenerator(PasswordResetTokenGenerator):

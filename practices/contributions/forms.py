@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from contributions.models import SourceKind
-from contributions.pdf import NotAPdf, find_quoted, max_bytes, read_pdf
+from practices.contributions.models import SourceKind
+from practices.contributions.pdf import NotAPdf, find_quoted, max_bytes, read_pdf
 from practices.models import Country, CountryRole, GcmObjective, Practice
 from sources.models import SourceDocument
 

@@ -5,10 +5,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from contributions.models import Contribution
+from practices.contributions.models import Contribution
 from practices.models import Citation, Practice, ReviewEvent
-from tests.contributions.helpers import PDF_PASSAGE, pdf_upload, submission
 from tests.factories import PracticeFactory
+from tests.practices.contributions.helpers import PDF_PASSAGE, pdf_upload, submission
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import uuid
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from practices.models import Country, GcmObjective
-from tests.contributions.pdfs import make_pdf
+from tests.practices.contributions.pdfs import make_pdf
 
 PDF_TEXT = (
     "The Kenya Labour Migration Desk registered 12,000 workers before departure in 2023, "

@@ -14,10 +14,16 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from contributions import accounts, submitting
-from contributions.forms import CountryRoleFormSet, PracticeForm, ReplyForm, SignUpForm, SubmissionForm
-from contributions.models import Contribution
 from practices import workflow
+from practices.contributions import accounts, submitting
+from practices.contributions.forms import (
+    CountryRoleFormSet,
+    PracticeForm,
+    ReplyForm,
+    SignUpForm,
+    SubmissionForm,
+)
+from practices.contributions.models import Contribution
 from practices.models import Practice, ReviewEvent
 
 
