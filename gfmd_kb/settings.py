@@ -71,12 +71,21 @@ INSTALLED_APPS = [
     "django_filters",
     "reversion",
     "axes",
+    "django.contrib.sitemaps",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "sources",
     "practices",
+    "opendata",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS headers for /api/ and /data/ only (CORS_URLS_REGEX), early so that a preflight
+    # OPTIONS is answered before anything else runs.
+    "corsheaders.middleware.CorsMiddleware",
     # 304 Not Modified for a page whose ETag the browser already has (see page_cache).
     "django.middleware.http.ConditionalGetMiddleware",
     # Before WhiteNoise, so that static files carry these headers too.
@@ -314,6 +323,57 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Open data (opendata/): the JSON API, bulk releases ------------------------------------
+
+# Anonymous and read-only: no authentication (so no session or CSRF), JSON only, every
+# client throttled by address (REMOTE_ADDR, or X-Forwarded-For behind TRUSTED_PROXY_COUNT
+# proxies, as for the admin's sign-in throttling). A 429 says when to retry (Retry-After).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_THROTTLE_RATE") or "120/minute"},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "opendata.api.handle_exception",
+    # The schema in JSON: ask with "Accept: application/json"; ?format= is not a parameter.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Migration Practices Knowledge Base API",
+    "DESCRIPTION": (
+        "Read-only access to the published knowledge base: practices (searched and filtered "
+        "as on the search page), their facet counts, the vocabularies that classify them and "
+        "the source documents they cite. Anonymous; rate-limited per client. Our text is "
+        "CC BY 4.0; excerpts are quoted from their publishers' documents. Bulk downloads: /data/."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files, never a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "LICENSE": {"name": "CC BY 4.0 (our text)", "url": "https://creativecommons.org/licenses/by/4.0/"},
+    "COMPONENT_SPLIT_REQUEST": False,
+}
+# Any site may read the API and the downloads from a browser (GET only, no cookies).
+CORS_URLS_REGEX = r"^/(api|data)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["Retry-After", "Content-Disposition"]
+
+# Where `manage.py build_data_release` writes the numbered releases /data/ offers: outside
+# the code (a directory of its own in production, e.g. /srv/gfmd-kb/data).
+DATA_RELEASES_DIR = Path(os.environ.get("DATA_RELEASES_DIR") or BASE_DIR / "var" / "data")
+# The site's public address, for the URLs written into a release (built without a
+# request). Unset: http://127.0.0.1:8000, the development server's.
+SITE_URL = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 # Name of the group whose members curate the knowledge base in the admin.
 CURATORS_GROUP = "Curators"

@@ -8,4 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sources/", include("sources.urls")),
     path("", include("practices.urls")),
+    path("", include("opendata.urls")),
 ]
+
+# JSON under /api/, the site's page elsewhere.
+handler404 = "opendata.views.page_not_found"
