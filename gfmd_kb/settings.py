@@ -359,7 +359,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "LICENSE": {"name": "CC BY 4.0 (our text)", "url": "https://creativecommons.org/licenses/by/4.0/"},
-    "COMPONENT_SPLIT_REQUEST": False,
+    # Practices and documents both have a "type": each its own named enum in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PracticeTypeEnum": "practices.models.PracticeType",
+        "DocumentTypeEnum": "sources.models.DocumentType",
+    },
 }
 # Any site may read the API and the downloads from a browser (GET only, no cookies).
 CORS_URLS_REGEX = r"^/(api|data)/"

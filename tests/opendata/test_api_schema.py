@@ -22,7 +22,7 @@ from tests.factories import CitationFactory, MeetingFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 25  # per operation: 12 operations, about 300 requests
+EXAMPLES = 15  # per operation: 11 operations, about 170 requests
 
 
 @pytest.fixture
