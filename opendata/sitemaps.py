@@ -1,7 +1,7 @@
 """sitemap.xml (django.contrib.sitemaps): every public page a search engine should index."""
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 
 from practices.filters import REGIONS
@@ -27,6 +27,10 @@ class PracticeSitemap(Sitemap):
 
     def lastmod(self, practice):
         return practice.edited_at or None
+
+    def get_latest_lastmod(self):
+        # For the index: one aggregate, rather than Django's default of every row's lastmod.
+        return self.items().aggregate(latest=Max("edited_at"))["latest"]
 
 
 class CountrySitemap(Sitemap):

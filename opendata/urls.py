@@ -28,6 +28,7 @@ urlpatterns = [
     re_path(r"^api/.*$", api.not_found),
     path("data/", views.DataView.as_view(), name="data"),
     path("data/<int:number>/<str:filename>", views.release_file, name="release-file"),
-    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

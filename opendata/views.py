@@ -1,6 +1,6 @@
 """The /data/ page and its files, sitemap.xml and robots.txt."""
 
-from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.contrib.sitemaps import views as sitemap_views
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views import defaults
@@ -86,8 +86,14 @@ def release_file(request, number, filename):
     return response
 
 
-def sitemap(request):
-    return sitemap_view(request, SITEMAPS)
+def sitemap_index(request):
+    """sitemap.xml: an index of one sitemap per kind of page (each paginated at 50,000
+    addresses, the protocol's limit, which 100,000 practices would pass)."""
+    return sitemap_views.index(request, SITEMAPS, sitemap_url_name="opendata:sitemap-section")
+
+
+def sitemap_section(request, section):
+    return sitemap_views.sitemap(request, SITEMAPS, section=section)
 
 
 def robots_txt(request):

@@ -100,13 +100,20 @@ def test_json_ld_cannot_close_its_script_element(client, db):
     assert block["name"] == title
 
 
-def test_sitemap_lists_public_pages_only(client, practice):
+def test_sitemap_lists_public_pages_only(client, practice, django_assert_max_num_queries):
     draft = PracticeFactory(status=Practice.Status.DRAFT)
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    root = ET.fromstring(response.content)
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locations = {loc.text for loc in root.findall("s:url/s:loc", namespace)}
+    client.get("/robots.txt")  # the search index takes the factories' rows first
+    with django_assert_max_num_queries(11):  # a count per kind of page, the latest change
+        index = client.get("/sitemap.xml")
+    sections = [loc.text for loc in ET.fromstring(index.content).findall("s:sitemap/s:loc", namespace)]
+    assert "http://testserver/sitemap-practices.xml" in sections
+    locations = set()
+    for url in sections:
+        with django_assert_max_num_queries(3):
+            response = client.get(url.removeprefix("http://testserver"))
+        assert response.status_code == 200
+        locations |= {loc.text for loc in ET.fromstring(response.content).findall("s:url/s:loc", namespace)}
     assert f"http://testserver{practice.get_absolute_url()}" in locations
     assert f"http://testserver{draft.get_absolute_url()}" not in locations
     source = practice.citations.get().source
@@ -118,6 +125,12 @@ def test_sitemap_lists_public_pages_only(client, practice):
         f"http://testserver{source.get_absolute_url()}",
     } <= locations
     assert "http://testserver/countries/FRA/" not in locations  # no published practice
+
+
+def test_the_data_page_reads_no_database(client, db, django_assert_max_num_queries, settings, tmp_path):
+    settings.DATA_RELEASES_DIR = tmp_path
+    with django_assert_max_num_queries(1):  # the page cache's version token, at most
+        assert client.get("/data/").status_code == 200
 
 
 def test_robots_txt(client, db):
