@@ -484,7 +484,7 @@ class PracticeDetailView(PublicAPIView):
         responses={200: PracticeDetailSerializer, 404: ErrorSerializer, 429: ThrottledSerializer},
     )
     def get(self, request, slug):
-        practice = get_object_or_404(shapes.with_details(Practice.objects.published()), slug=slug)
+        practice = get_object_or_404(Practice.objects.published().only(*shapes.DETAIL_FIELDS), slug=slug)
         return Response(shapes.practice_detail(practice, absolute_for(request)))
 
 

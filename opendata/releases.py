@@ -217,11 +217,10 @@ def practice_shapes(absolute):
     last = None
     while True:
         batch = published if last is None else published.filter(slug_bytes__gt=last)
-        batch = list(shapes.with_details(batch)[:BATCH])
+        batch = list(batch.only(*shapes.DETAIL_FIELDS)[:BATCH])
         if not batch:
             return
-        for practice in batch:
-            yield shapes.practice_detail(practice, absolute)
+        yield from shapes.practice_details(batch, absolute)
         last = batch[-1].slug
 
 

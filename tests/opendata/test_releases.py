@@ -13,7 +13,7 @@ from pyld import jsonld
 
 from opendata import releases
 from practices.models import Practice
-from tests.factories import PracticeFactory
+from tests.factories import MeetingFactory, OrganisationFactory, PracticeFactory
 from tests.opendata.jsonld import expand, loader
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +155,14 @@ def test_jsonld_expansion_uses_no_network():
     document = {"@context": "https://schema.org", "@type": "Dataset", "name": "x"}
     expanded = jsonld.expand(document, {"documentLoader": loader})
     assert expanded[0]["@type"] == ["http://schema.org/Dataset"]
+
+
+def test_a_release_holds_the_apis_own_shapes(client, data_dir):
+    practice = PracticeFactory(aliases="SAWP")
+    practice.organisations.add(OrganisationFactory(), OrganisationFactory())
+    practice.meetings.add(MeetingFactory())
+    call_command("build_data_release", stdout=io.StringIO(), site_url="http://testserver")
+    document = json.loads((releases.latest_release().path / "gfmd-kb-1.json").read_text(encoding="utf-8"))
+    assert document["practices"] == [client.get(f"/api/v1/practices/{practice.slug}/").json()]
+    assert document["themes"] == client.get("/api/v1/themes/").json()["results"]
+    assert document["documents"] == client.get("/api/v1/documents/").json()["results"]
