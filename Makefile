@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_knowledge_base
+	DEBUG=1 $(PY) manage.py build_data_release
 	@echo ""
 	@echo "  Site:  http://127.0.0.1:8000/"
 	@echo "  Admin: http://127.0.0.1:8000/admin/"

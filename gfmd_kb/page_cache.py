@@ -34,7 +34,9 @@ from practices.search import indexing
 CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
 # NUL bytes: never in a page we render (SafeInputMiddleware, the admin and PostgreSQL refuse them).
 CSRF_PLACEHOLDER = b"\x00csrf\x00"
-NOT_CACHED_PATHS = ("/admin/", "/static/")
+# The API answers each request itself, so that its per-client throttle counts every one;
+# release files are streamed from disk.
+NOT_CACHED_PATHS = ("/admin/", "/static/", "/api/", "/data/")
 CACHED_TYPES = (
     "text/html",
     "application/json",

@@ -73,12 +73,21 @@ INSTALLED_APPS = [
     # The history's compare view (templates and static only; PracticeAdmin uses its admin).
     "reversion_compare",
     "axes",
+    "django.contrib.sitemaps",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "sources",
     "practices",
+    "opendata",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CORS headers for /api/ and /data/ only (CORS_URLS_REGEX), early so that a preflight
+    # OPTIONS is answered before anything else runs.
+    "corsheaders.middleware.CorsMiddleware",
     # 304 Not Modified for a page whose ETag the browser already has (see page_cache).
     "django.middleware.http.ConditionalGetMiddleware",
     # Before WhiteNoise, so that static files carry these headers too.
@@ -317,10 +326,65 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
+# --- Open data (opendata/): the JSON API, bulk releases ------------------------------------
+
+# Anonymous and read-only: no authentication (so no session or CSRF), JSON only, every
+# client throttled by address (REMOTE_ADDR, or X-Forwarded-For behind TRUSTED_PROXY_COUNT
+# proxies, as for the admin's sign-in throttling). A 429 says when to retry (Retry-After).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_THROTTLE_RATE") or "120/minute"},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "opendata.api.handle_exception",
+    # The schema in JSON: ask with "Accept: application/json"; ?format= is not a parameter.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Migration Practices Knowledge Base API",
+    "DESCRIPTION": (
+        "Read-only access to the published knowledge base: practices (searched and filtered "
+        "as on the search page), their facet counts, the vocabularies that classify them and "
+        "the source documents they cite. Anonymous; rate-limited per client. Our text is "
+        "CC BY 4.0; excerpts are quoted from their publishers' documents. Bulk downloads: /data/."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files, never a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "LICENSE": {"name": "CC BY 4.0 (our text)", "url": "https://creativecommons.org/licenses/by/4.0/"},
+    # Practices and documents both have a "type": each its own named enum in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PracticeTypeEnum": "practices.models.PracticeType",
+        "DocumentTypeEnum": "sources.models.DocumentType",
+    },
+}
+# Any site may read the API and the downloads from a browser (GET only, no cookies).
+CORS_URLS_REGEX = r"^/(api|data)/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["Retry-After", "Content-Disposition"]
+
+# Where `manage.py build_data_release` writes the numbered releases /data/ offers: outside
+# the code (a directory of its own in production, e.g. /srv/gfmd-kb/data).
+DATA_RELEASES_DIR = Path(os.environ.get("DATA_RELEASES_DIR") or BASE_DIR / "var" / "data")
+# The site's public address, for what is made without a request: the URLs written into a
+# release, the links in notification emails. Unset: http://127.0.0.1:8000 (runserver's).
+SITE_URL = (os.environ.get("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+
 # Name of the group whose members curate the knowledge base in the admin.
 CURATORS_GROUP = "Curators"
 
-# --- Contributions and peer review (practices.workflow, contributions) -------------------
+# --- Contributions and peer review (practices.workflow, practices.contributions) -------------------
 # Staff who review practices (besides curators); contributors submit practices from the
 # public site and never reach the admin. Both groups are kept in sync on every migrate.
 REVIEWERS_GROUP = "Reviewers"
@@ -332,8 +396,6 @@ if REVIEW_APPROVALS_REQUIRED < 0:
     raise ImproperlyConfigured(
         f"REVIEW_APPROVALS_REQUIRED must be 0 or more, got {REVIEW_APPROVALS_REQUIRED}"
     )
-# Links in notification emails start with this.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Mail: printed on the console unless an SMTP server is configured (EMAIL_HOST etc. are
 # Django's own settings; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

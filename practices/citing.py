@@ -210,3 +210,97 @@ BIBTEX_SPECIALS = {
 def bibtex_escape(value):
     """Escape TeX's special characters; other Unicode is left to biber/BibTeX 8-bit input."""
     return "".join(BIBTEX_SPECIALS.get(character, character) for character in one_line(value))
+
+
+# --- Metadata for machines: Highwire tags and schema.org JSON-LD --------------------------
+
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def highwire_tags(reference):
+    """The practice page's Highwire Press ``citation_*`` meta tags, as (name, content): what
+    Zotero's embedded-metadata translator and Google Scholar read. The author is the
+    knowledge base, an institution (its editors write the text); the date is the
+    reference's (see the module docstring), a day when known, else a year, in Highwire's
+    YYYY/MM/DD."""
+    exact = reference._exact_date()
+    issued = reference.issued
+    date_text = exact.strftime("%Y/%m/%d") if exact else str(issued.year) if issued else ""
+    tags = [
+        ("citation_title", reference.title),
+        ("citation_author", KNOWLEDGE_BASE),
+        ("citation_publication_date", date_text),
+        ("citation_publisher", KNOWLEDGE_BASE),
+        ("citation_public_url", reference.url),
+        ("citation_abstract_html_url", reference.url),
+        ("citation_language", "en"),
+        ("citation_abstract", reference.abstract),
+        *(("citation_keywords", keyword) for keyword in reference.keywords),
+    ]
+    return [(name, one_line(value)) for name, value in tags if value]
+
+
+def schema_org(practice, url, absolute):
+    """The practice as a schema.org ``CreativeWork`` (JSON-LD): ``isBasedOn`` its source
+    documents and ``about`` its countries and GCM objectives (uses the page's prefetches).
+    ``absolute`` turns a path into a URL."""
+    documents = {citation.source_id: citation.source for citation in practice.citations.all()}
+    work = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "@id": url,
+        "url": url,
+        "name": practice.title,
+        "abstract": plain_text(practice.summary_html),
+        "inLanguage": "en",
+        "license": LICENCE_URL,
+        "isAccessibleForFree": True,
+        "publisher": {"@type": "Organization", "name": KNOWLEDGE_BASE},
+        "author": {"@type": "Organization", "name": KNOWLEDGE_BASE},
+        "genre": practice.get_practice_type_display(),
+        "keywords": [theme.name for theme in practice.themes.all()],
+        "isBasedOn": [
+            {
+                "@type": "CreativeWork",
+                "@id": absolute(document.get_absolute_url()),
+                "url": absolute(document.get_absolute_url()),
+                "name": document.title,
+                "publisher": {"@type": "Organization", "name": document.publisher},
+                **(
+                    {"datePublished": document.publication_date.isoformat()}
+                    if document.publication_date
+                    else {}
+                ),
+            }
+            for document in documents.values()
+        ],
+        "about": [
+            {
+                "@type": "Country",
+                "@id": absolute(link.country.get_absolute_url()),
+                "name": link.country.name,
+                "identifier": link.country.iso3,
+            }
+            for link in practice.country_links.all()
+        ]
+        + [
+            {
+                "@type": "DefinedTerm",
+                "@id": absolute(link.objective.get_absolute_url()),
+                "name": f"GCM objective {link.objective.number}: {link.objective.title}",
+                "termCode": str(link.objective.number),
+                "inDefinedTermSet": "Global Compact for Safe, Orderly and Regular Migration: objectives",
+            }
+            for link in practice.objective_links.all()
+        ],
+    }
+    if practice.alias_list:
+        work["alternateName"] = practice.alias_list
+    if practice.published_at:
+        work["datePublished"] = practice.published_at.date().isoformat()
+    if practice.edited_at:
+        work["dateModified"] = practice.edited_at.date().isoformat()
+    if practice.start_year:
+        end = practice.end_year or ".."
+        work["temporalCoverage"] = f"{practice.start_year}/{end}"
+    return work

@@ -8,6 +8,8 @@ urlpatterns = [
     path("practices/", views.PracticeSearchView.as_view(), name="list"),
     path("practices/export.csv", views.PracticeExportView.as_view(format="csv"), name="export-csv"),
     path("practices/export.json", views.PracticeExportView.as_view(format="json"), name="export-json"),
+    path("practices/export.ris", views.PracticeExportView.as_view(format="ris"), name="export-ris"),
+    path("practices/export.bib", views.PracticeExportView.as_view(format="bib"), name="export-bib"),
     path("practices/feed/", views.practice_search_feed, name="feed"),
     path("coverage/", browse_views.CoverageView.as_view(), name="coverage"),
     path("browse/", browse_views.BrowseIndexView.as_view(), name="browse"),
@@ -19,6 +21,16 @@ urlpatterns = [
     path("practices/brief/", views.BriefView.as_view(), name="brief"),
     path("practices/brief/picks/", views.pick, name="pick"),
     path("practices/brief/pdf/", views.BriefPdfView.as_view(), name="brief-pdf"),
+    path(
+        "practices/brief/cite.ris",
+        views.BriefReferencesView.as_view(reference_format="ris"),
+        name="brief-ris",
+    ),
+    path(
+        "practices/brief/cite.bib",
+        views.BriefReferencesView.as_view(reference_format="bib"),
+        name="brief-bib",
+    ),
     path("practices/<slug:slug>/", views.PracticeDetailView.as_view(), name="detail"),
     path(
         "practices/<slug:slug>/cite.ris",

@@ -24,7 +24,15 @@ from django.views.generic import DetailView, TemplateView, View
 
 from gfmd_kb.safe_input import printable, spreadsheet_cell
 from practices import brief_pdf, picks
-from practices.citing import KNOWLEDGE_BASE, Reference, last_changed, plain_text, source_dates
+from practices.citing import (
+    KNOWLEDGE_BASE,
+    Reference,
+    highwire_tags,
+    last_changed,
+    plain_text,
+    schema_org,
+    source_dates,
+)
 from practices.filters import PracticeFilter
 from practices.models import (
     Citation,
@@ -172,6 +180,15 @@ class PracticeExportView(PracticeSearchMixin, View):
                 status=400,
             )
         ids = search.ordered_ids(total)
+        stamp = timezone.now().strftime("%Y%m%d")
+        if self.format in REFERENCE_FORMATS:
+            return references_response(
+                self.request,
+                Practice.objects.filter(pk__in=ids),
+                self.format,
+                f"practices-{stamp}",
+                order=ids,
+            )
         practices = (
             Practice.objects.filter(pk__in=ids)
             .prefetch_related(
@@ -202,7 +219,6 @@ class PracticeExportView(PracticeSearchMixin, View):
         )
         by_id = {p.pk: p for p in practices}
         rows = [self.row(by_id[pk]) for pk in ids if pk in by_id]
-        stamp = timezone.now().strftime("%Y%m%d")
         if self.format == "json":
             payload = {
                 "search": search_querystring(request.GET),
@@ -351,6 +367,36 @@ def describe_search(search):
     return "; ".join(parts) or "all practices"
 
 
+# --- References for reference managers: one practice, a search's results, a brief ----------
+
+REFERENCE_FORMATS = {
+    "ris": ("application/x-research-info-systems", Reference.ris),
+    "bib": ("application/x-bibtex", Reference.bibtex),
+}
+
+
+def references_response(request, practices, reference_format, filename, order=None):
+    """The practices as one RIS or BibTeX file, a record each (in ``order``, a list of ids,
+    if given). One query per relation whatever their number."""
+    practices = practices.prefetch_related(
+        "themes",
+        Prefetch("citations", queryset=Citation.objects.select_related("source").defer("source__text")),
+        Prefetch("citations__source__meetings", queryset=Meeting.objects.only("slug", "name", "start_date")),
+    )
+    if order is not None:
+        by_id = {practice.pk: practice for practice in practices}
+        practices = [by_id[pk] for pk in order if pk in by_id]
+    accessed = timezone.localdate()
+    content_type, render = REFERENCE_FORMATS[reference_format]
+    body = ("\r\n" if reference_format == "ris" else "\n").join(
+        render(Reference.for_practice(p, request.build_absolute_uri(p.get_absolute_url()), accessed))
+        for p in practices
+    )
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{reference_format}"'
+    return response
+
+
 def visible_practices(user):
     """Unpublished practices do not exist for the public (404); curators preview them."""
     practices = Practice.objects.all()
@@ -421,13 +467,18 @@ class PracticeDetailView(PracticeBySlugMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         practice = self.object
+        reference = self.get_reference()
+        permanent_url = self.request.build_absolute_uri(practice.get_absolute_url())
         return super().get_context_data(
-            permanent_url=self.request.build_absolute_uri(practice.get_absolute_url()),
+            permanent_url=permanent_url,
             meta_description=Truncator(plain_text(practice.summary_html)).chars(200),
             reference_knowledge_base=KNOWLEDGE_BASE,
             last_changed=last_changed(practice),
             source_dates=source_dates(practice),
-            reference=self.get_reference(),
+            reference=reference,
+            # For reference managers and search engines (practices.citing).
+            highwire_tags=highwire_tags(reference),
+            schema_org=schema_org(practice, permanent_url, self.request.build_absolute_uri),
             related=related_practices(practice) if practice.is_published else [],
             **kwargs,
         )
@@ -436,10 +487,7 @@ class PracticeDetailView(PracticeBySlugMixin, DetailView):
 class PracticeReferenceView(PracticeBySlugMixin, DetailView):
     """“Cite this practice” as a file for reference managers: RIS or BibTeX."""
 
-    formats = {
-        "ris": ("application/x-research-info-systems", Reference.ris),
-        "bib": ("application/x-bibtex", Reference.bibtex),
-    }
+    formats = REFERENCE_FORMATS
     reference_format = "ris"
 
     def render_to_response(self, context, **response_kwargs):
@@ -600,6 +648,8 @@ class BriefView(TemplateView):
             meeting_name=heading.get("meeting_name", ""),
             heading_limits=self.HEADING_FIELDS,
             share_url=self.request.build_absolute_uri(f"{brief}?{urlencode(share)}"),
+            # RIS and BibTeX of exactly the practices shown, in their order.
+            references_query=urlencode(share[: len(shown)]),
             pdf_links=[
                 (label, f"{reverse('practices:brief-pdf')}?{urlencode([*pdf_params, ('paper', paper)])}")
                 for paper, label in brief_pdf.PAPERS.items()
@@ -674,6 +724,19 @@ class BriefPdfView(BriefView):
         stamp = timezone.localdate().strftime("%Y%m%d")
         response["Content-Disposition"] = f'attachment; filename="{name[:60]}-{stamp}.pdf"'
         return response
+
+
+class BriefReferencesView(BriefView):
+    """The brief's practices as RIS or BibTeX: the same GET parameters as the brief."""
+
+    reference_format = "ris"
+
+    def get(self, request, *args, **kwargs):
+        selection = self.get_practices()
+        ids = list(selection.practices.published().values_list("pk", flat=True)[: self.max_practices])
+        return references_response(
+            request, Practice.objects.filter(pk__in=ids), self.reference_format, "brief", order=ids
+        )
 
 
 @require_POST

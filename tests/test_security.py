@@ -43,10 +43,12 @@ def public_pages(db):
         "reader": source.get_absolute_url() + "?q=workers",
         "brief": reverse("practices:brief") + f"?practice={practice.slug}",
         "admin login": reverse("admin:login"),
+        "open data": reverse("opendata:data"),
+        "api docs": reverse("opendata:api-docs"),
     }
 
 
-PAGES = ["home", "search", "practice", "reader", "brief", "admin login"]
+PAGES = ["home", "search", "practice", "reader", "brief", "admin login", "open data", "api docs"]
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -149,8 +151,8 @@ def assert_nothing_inline_but_nonced_scripts(response):
             # From this origin: a static file, or the admin's /admin/jsi18n/.
             assert attrs["src"].startswith("/") and not attrs["src"].startswith("//"), attrs["src"]
             assert text.strip() == ""
-        elif attrs.get("type") == "application/json":
-            pass  # data for a script (json_script), never executed
+        elif attrs.get("type") in ("application/json", "application/ld+json"):
+            pass  # data (json_script, schema.org JSON-LD), never executed
         else:
             # An inline script runs only with the nonce of this very response.
             assert "nonce" in attrs, f"inline script without a nonce: {text[:80]!r}"

@@ -1,7 +1,9 @@
 import functools
+import json
 from html import escape
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
@@ -66,3 +68,16 @@ def _facet_value(name, value):
         practices="practice" if value.count == 1 else "practices",
         children=children,
     )
+
+
+# What json_script escapes: the JSON cannot close its <script> element ("</script>") nor
+# open a comment, whatever the text of a title or summary holds.
+JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(value):
+    """``value`` as a schema.org JSON-LD block: data, never run, so the Content-Security-
+    Policy's script-src does not apply to it (as for json_script)."""
+    text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')
