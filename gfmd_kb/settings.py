@@ -80,7 +80,6 @@ INSTALLED_APPS = [
     "corsheaders",
     "sources",
     "practices",
-    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -326,7 +325,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-# --- Open data (opendata/): the JSON API, bulk releases ------------------------------------
+# --- Open data (practices/opendata/): the JSON API, bulk releases ------------------------------------
 
 # Anonymous and read-only: no authentication (so no session or CSRF), JSON only, every
 # client throttled by address (REMOTE_ADDR, or X-Forwarded-For behind TRUSTED_PROXY_COUNT
@@ -341,7 +340,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "opendata.api.handle_exception",
+    "EXCEPTION_HANDLER": "practices.opendata.api.handle_exception",
     # The schema in JSON: ask with "Accept: application/json"; ?format= is not a parameter.
     "URL_FORMAT_OVERRIDE": None,
 }

@@ -9,8 +9,8 @@ urlpatterns = [
     path("sources/", include("sources.urls")),
     path("", include("practices.contributions.urls")),
     path("", include("practices.urls")),
-    path("", include("opendata.urls")),
+    path("", include("practices.opendata.urls")),
 ]
 
 # JSON under /api/, the site's page elsewhere.
-handler404 = "opendata.views.page_not_found"
+handler404 = "practices.opendata.views.page_not_found"

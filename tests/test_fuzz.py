@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 
-from opendata.shapes import VOCABULARIES
 from practices.management import fuzzing
+from practices.opendata.shapes import VOCABULARIES
 
 pytestmark = pytest.mark.django_db
 

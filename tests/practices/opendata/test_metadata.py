@@ -14,7 +14,7 @@ import rispy
 
 from practices.models import Country, GcmObjective, Practice, Theme
 from tests.factories import PracticeFactory, SourceDocumentFactory
-from tests.opendata.jsonld import blocks, expand
+from tests.practices.opendata.jsonld import blocks, expand
 
 pytestmark = pytest.mark.django_db
 SCHEMA = "http://schema.org/"

@@ -23,9 +23,9 @@ from rest_framework.exceptions import APIException, Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
-from opendata import shapes
 from practices.filters import PAGE_SIZES, PracticeFilter
 from practices.models import CountryRole, Practice, PracticeScope, PracticeType
+from practices.opendata import shapes
 from practices.search.page import SearchPage
 from practices.views import NOT_LISTED
 from sources.models import DocumentType, SourceDocument

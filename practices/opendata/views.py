@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.views import defaults
 from django.views.generic import TemplateView
 
-from opendata import releases, shapes
-from opendata.sitemaps import SITEMAPS
+from practices.opendata import releases, shapes
+from practices.opendata.sitemaps import SITEMAPS
 
 
 class DataView(TemplateView):

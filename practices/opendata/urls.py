@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from opendata import api, shapes, views
+from practices.opendata import api, shapes, views
 
 app_name = "opendata"
 

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from opendata import releases
+from practices.opendata import releases
 
 
 class Command(BaseCommand):

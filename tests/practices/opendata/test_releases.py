@@ -11,10 +11,10 @@ import pytest
 from django.core.management import call_command
 from pyld import jsonld
 
-from opendata import releases
 from practices.models import Practice
+from practices.opendata import releases
 from tests.factories import MeetingFactory, OrganisationFactory, PracticeFactory
-from tests.opendata.jsonld import expand, loader
+from tests.practices.opendata.jsonld import expand, loader
 
 pytestmark = pytest.mark.django_db
 

@@ -37,8 +37,8 @@ from django.db import connection
 from django.db.models.functions import Collate
 from django.utils import timezone
 
-from opendata import shapes
 from practices.models import CountryRole, PracticeScope, PracticeType
+from practices.opendata import shapes
 from sources.models import SourceDocument
 
 BATCH = 1000
