@@ -121,6 +121,7 @@ def cite(user, source, start, end, selected="", practice_id=None, new_draft=None
                     status=Practice.Status.DRAFT,
                     slug=draft_slug(new_draft.get("title", "")),
                     updated_by=user,
+                    author=user,  # so that reviewers other than this curator approve it
                     **new_draft,
                 )
                 try:
