@@ -90,3 +90,10 @@ def test_home_page_issues_a_constant_number_of_queries(
     client.get(reverse("home"))
     with django_assert_num_queries(queries):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_site_has_an_icon_and_favicon_ico_leads_to_it(client):
+    home = client.get("/").content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in home
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
