@@ -387,6 +387,8 @@ CURATORS_GROUP = "Curators"
 # Staff who review practices (besides curators); contributors submit practices from the
 # public site and never reach the admin. Both groups are kept in sync on every migrate.
 REVIEWERS_GROUP = "Reviewers"
+# Sign-ups (each sends a confirmation email) allowed per client address per hour.
+SIGN_UPS_PER_HOUR = envint("SIGN_UPS_PER_HOUR", 5)
 CONTRIBUTORS_GROUP = "Contributors"
 # Approvals from reviewers other than the author that publish a practice (0: curators
 # publish without review).

@@ -6,9 +6,11 @@ and bound to the account's state (active or not, password, last sign-in), so it 
 once. Nothing is stored for it.
 """
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -35,6 +37,20 @@ def confirmation_path(user):
 
 
 @transaction.atomic
+def may_sign_up(request):
+    """Whether this address may have another confirmation email sent: at most
+    SIGN_UPS_PER_HOUR an hour, so that the form cannot be used to send mail to strangers
+    in bulk. Counted in the cache (shared by the processes when CACHE_URL is Redis), with
+    the client address django-axes reads (behind TRUSTED_PROXY_COUNT proxies)."""
+    key = f"sign-ups:{get_client_ip_address(request)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) <= settings.SIGN_UPS_PER_HOUR
+    except ValueError:  # expired between add and incr: a new hour
+        cache.set(key, 1, timeout=3600)
+        return True
+
+
 def sign_up(form, request):
     """An inactive contributor account and the email that confirms it."""
     user = form.save(commit=False)

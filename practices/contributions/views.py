@@ -50,6 +50,9 @@ def sign_up(request):
         return redirect("contributions:mine")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not accounts.may_sign_up(request):
+            form.add_error(None, "Too many sign-ups from your address in the last hour. Try again later.")
+            return render(request, "contributions/sign_up.html", {"form": form}, status=429)
         user = accounts.sign_up(form, request)
         return render(request, "contributions/sign_up_sent.html", {"email": user.email})
     return render(request, "contributions/sign_up.html", {"form": form})

@@ -42,6 +42,20 @@ def test_sign_up_sends_a_link_that_confirms_once(client, django_capture_on_commi
     assert client.get(link).status_code == 400  # used: it works once
 
 
+def test_sign_ups_from_one_address_are_limited_so_the_form_cannot_send_mail_in_bulk(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.SIGN_UPS_PER_HOUR = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(2):
+            assert sign_up(client, f"user{number}", f"user{number}@example.org").status_code == 200
+        refused = sign_up(client, "user2", "user2@example.org")
+    assert refused.status_code == 429
+    assert "Too many sign-ups from your address" in refused.text
+    assert len(mail.outbox) == 2
+    assert not get_user_model().objects.filter(username="user2").exists()
+
+
 @pytest.mark.parametrize(
     "link",
     ["/account/confirm/MQ/bad-token/", "/account/confirm/%FF%FE/x/", "/account/confirm/ZZZZZZZZZZ/1-2/"],
