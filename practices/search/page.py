@@ -170,7 +170,7 @@ class SearchPage:
             return 0
         if not self.matching_all:
             return max(1, math.ceil(found / 2))
-        if found >= MANY_CONCEPTS:
+        if found >= MANY_CONCEPTS and not self.operators:  # quotes, "or", -word: as typed
             return math.ceil(found * MOST)
         return found
 

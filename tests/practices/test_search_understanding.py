@@ -50,6 +50,9 @@ def test_a_long_query_asks_for_most_of_its_words_those_with_all_first(client):
     assert lexically_found(response) == {"Zorblax quuxly frobnitz", "Zorblax quuxly permits"}
     assert titles(response)[:2] == ["Zorblax quuxly frobnitz", "Zorblax quuxly permits"]
     assert "Practices with all of your words come first" in response.content.decode()
+    # Asked for exactness (quotes, "or", -word): every word, as typed.
+    exact = client.get(SEARCH, {"q": "zorblax quuxly frobnitz wibble -visas"})
+    assert lexically_found(exact) == {"Zorblax quuxly frobnitz"}
     # Three words: all are required when a practice has them all.
     assert lexically_found(client.get(SEARCH, {"q": "zorblax quuxly wibble"})) == {"Zorblax quuxly frobnitz"}
 
