@@ -6,7 +6,6 @@ from django.views.generic import RedirectView
 from practices.browse_views import HomeView
 
 
-
 class FaviconRedirect(RedirectView):
     def get_redirect_url(self, *args, **kwargs):
         return static("favicon.svg")
