@@ -25,6 +25,7 @@ import operator
 import sys
 from array import array
 
+import numpy as np
 from django.contrib.postgres.search import SearchQuery as PgQuery
 from django.contrib.postgres.search import SearchRank
 from django.db import connection
@@ -165,23 +166,16 @@ def matching_ids(queryset, query):
     """The ids of every practice matching ``query``, published or not, unranked, as an
     array: what the facet counts need.
 
-    PostgreSQL finds them without reading the practice rows and sends them packed into one
-    value (``practices_matching()``, migrations 0008 and 0009): a broad word matches ~90,000
-    practices at 100,000, and one row each costs more to send and convert than to find.
-    SQLite reads them straight from the FTS5 table, without joining the practice rows.
+    PostgreSQL reads the words' posting bitmaps (``practices_word_postings``, migration
+    0016) and combines them here; a query with a phrase, which needs word positions, and
+    one that only excludes words go to the GIN index instead, which finds them without
+    reading the practice rows and sends them packed into one value
+    (``practices_matching()``, migrations 0008 and 0009). SQLite reads them straight from
+    the FTS5 table, without joining the practice rows.
     """
     if is_postgresql():
-        outer = SqlQuery(queryset.model)
-        tsquery, params = outer.get_compiler(connection=connection).compile(
-            _pg_full_query(query).resolve_expression(outer)
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT practices_matching({tsquery})", params)
-            (packed,) = cursor.fetchone()
-        ids = array("q", bytes(packed or b""))
-        if sys.byteorder == "little":
-            ids.byteswap()  # int8send() writes big-endian
-        return ids
+        ids = _posting_ids(query) if _plain(query) else None
+        return _gin_ids(queryset, query) if ids is None else ids
     fts_table = queryset.model._meta.get_field("search_index").related_model._meta.db_table
     wanted, unwanted = _fts5_expression(query)
     if not wanted:  # only exclusions: every practice but those
@@ -195,6 +189,119 @@ def matching_ids(queryset, query):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return array("q", (row[0] for row in cursor.fetchall()))
+
+
+def _gin_ids(queryset, query):
+    outer = SqlQuery(queryset.model)
+    tsquery, params = outer.get_compiler(connection=connection).compile(
+        _pg_full_query(query).resolve_expression(outer)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT practices_matching({tsquery})", params)
+        (packed,) = cursor.fetchone()
+    ids = array("q", bytes(packed or b""))
+    if sys.byteorder == "little":
+        ids.byteswap()  # int8send() writes big-endian
+    return ids
+
+
+# --- PostgreSQL's posting bitmaps (migration 0016) ------------------------------------------
+
+BLOCK_BYTES = 1024 // 8  # a row of practices_word_postings holds the bits of 1,024 ids
+# bit(n) values are sent first bit first (the high bit of each byte); bitsets here number
+# bits from the low bit of each byte (practices.search.facets.bitset).
+_REVERSED_BITS = bytes(int(f"{byte:08b}"[::-1], 2) for byte in range(256))
+
+POSTINGS_SQL = """
+WITH lexemes AS (
+    SELECT typed.n, unnest(tsvector_to_array(to_tsvector('english'::regconfig, typed.text))) AS lexeme
+    FROM unnest(%s::text[]) WITH ORDINALITY AS typed(text, n)
+)
+SELECT n, lexeme, NULL::integer, NULL::bytea FROM lexemes
+UNION ALL
+SELECT NULL, lexeme, block, bit_send(bits) FROM practices_word_postings
+WHERE lexeme = ANY(ARRAY(SELECT lexeme FROM lexemes))
+"""
+
+
+def _plain(query):
+    """Whether the query can be answered from posting bitmaps: some wanted words, and no
+    phrase (a phrase needs positions, which only the GIN index's recheck reads)."""
+    terms = [term for clause in query.clauses for term in clause] + list(query.excluded)
+    return bool(query.clauses) and not any(term.phrase for term in terms)
+
+
+def _posting_ids(query):
+    """The ids of the practices matching ``query`` (``_plain``), from the posting bitmaps
+    of its words' lexemes: one statement stems every spelling and reads their bitmaps, and
+    the query is evaluated here as PostgreSQL evaluates the same tsquery (a spelling that
+    stems to nothing, a stop word, drops out of its AND or OR). None when only excluded
+    words are left, which the GIN index answers."""
+    texts = sorted({alternative for term in _terms(query) for alternative in _spellings(term)})
+    with connection.cursor() as cursor:
+        cursor.execute(POSTINGS_SQL, [texts])
+        rows = cursor.fetchall()
+    lexemes_of = [set() for _ in texts]
+    blocks = {}
+    for n, lexeme, block, data in rows:
+        if n is not None:
+            lexemes_of[n - 1].add(lexeme)
+        else:
+            blocks.setdefault(lexeme, []).append((block, bytes(data)[4:]))  # after its bit count
+    lexeme_bits = {lexeme: _bitmap(parts) for lexeme, parts in blocks.items()}
+    spelling_bits = {
+        text: _all([lexeme_bits.get(lexeme, 0) for lexeme in lexemes]) if lexemes else None
+        for text, lexemes in zip(texts, lexemes_of, strict=True)
+    }
+
+    def term_bits(term):
+        if len(term.words) > 1:  # not a phrase (_plain): every word, anywhere
+            return _all([term_bits(part) for part in term.parts])
+        return _any([spelling_bits[text] for text in term.alternatives])
+
+    wanted = _all([_any([term_bits(term) for term in clause]) for clause in query.clauses])
+    unwanted = _any([term_bits(term) for term in query.excluded])
+    if wanted is None:
+        return None if unwanted is not None else array("q")
+    if unwanted is not None:
+        wanted &= ~unwanted
+    return _ids_of(wanted)
+
+
+def _terms(query):
+    return [term for clause in query.clauses for term in clause] + list(query.excluded)
+
+
+def _spellings(term):
+    if len(term.words) > 1:
+        return [text for part in term.parts for text in part.alternatives]
+    return term.alternatives
+
+
+def _all(bits):
+    """AND of the bitsets, None (an empty tsquery) left out; None if all are."""
+    present = [b for b in bits if b is not None]
+    return functools.reduce(operator.and_, present) if present else None
+
+
+def _any(bits):
+    present = [b for b in bits if b is not None]
+    return functools.reduce(operator.or_, present) if present else None
+
+
+def _bitmap(parts):
+    """The bitset of one lexeme from its (block, bytes) rows."""
+    data = bytearray(BLOCK_BYTES * (max(block for block, _ in parts) + 1))
+    for block, bits in parts:
+        data[block * BLOCK_BYTES : (block + 1) * BLOCK_BYTES] = bits.translate(_REVERSED_BITS)
+    return int.from_bytes(data, "little")
+
+
+def _ids_of(bits):
+    data = np.frombuffer(bits.to_bytes((bits.bit_length() + 7) // 8, "little"), dtype=np.uint8)
+    ids = array("q")
+    ids.frombytes(np.flatnonzero(np.unpackbits(data, bitorder="little")).astype(np.int64).tobytes())
+    return ids
 
 
 # At most this many words equally similar by trigrams are compared by difflib.
