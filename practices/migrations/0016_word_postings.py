@@ -15,6 +15,9 @@
 # edit leaves it stale: an update clears the bits of the old vector's lexemes and sets
 # those of the new one (only where the vector changed); a delete clears them; a TRUNCATE
 # (Django's flush) empties it. Blocks whose bits are all cleared stay, matching nothing.
+# Writers take one transaction-level advisory lock before touching it: saves that share a
+# common word share its rows, and two of them locking those rows in different orders
+# would deadlock. Curators' saves are few; they wait for each other's commit instead.
 # Unmanaged by Django, like the other search tables.
 
 from django.db import migrations
@@ -36,6 +39,7 @@ CREATE TABLE practices_word_postings (
 
 CREATE FUNCTION practices_word_postings_set() RETURNS trigger AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('practices_word_postings'));
     -- In (lexeme, block) order, so that two transactions lock rows in the same order.
     INSERT INTO practices_word_postings (lexeme, block, bits)
         SELECT * FROM ({POSTINGS_OF.format(rows="new_rows")}) AS added ORDER BY 1, 2
@@ -46,6 +50,7 @@ $$ LANGUAGE plpgsql;
 
 CREATE FUNCTION practices_word_postings_clear() RETURNS trigger AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('practices_word_postings'));
     UPDATE practices_word_postings AS p SET bits = p.bits & ~removed.bits
         FROM ({POSTINGS_OF.format(rows="old_rows")}) AS removed
         WHERE p.lexeme = removed.lexeme AND p.block = removed.block;
@@ -55,6 +60,13 @@ $$ LANGUAGE plpgsql;
 
 CREATE FUNCTION practices_word_postings_update() RETURNS trigger AS $$
 BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+        WHERE n.search_vector IS DISTINCT FROM o.search_vector
+    ) THEN
+        RETURN NULL;  -- a status or date change: no word changed, no lock
+    END IF;
+    PERFORM pg_advisory_xact_lock(hashtext('practices_word_postings'));
     UPDATE practices_word_postings AS p SET bits = p.bits & ~removed.bits
         FROM ({
     POSTINGS_OF.format(

@@ -227,8 +227,7 @@ WHERE lexeme = ANY(ARRAY(SELECT lexeme FROM lexemes))
 def _plain(query):
     """Whether the query can be answered from posting bitmaps: some wanted words, and no
     phrase (a phrase needs positions, which only the GIN index's recheck reads)."""
-    terms = [term for clause in query.clauses for term in clause] + list(query.excluded)
-    return bool(query.clauses) and not any(term.phrase for term in terms)
+    return bool(query.clauses) and not any(term.phrase for term in _terms(query))
 
 
 def _posting_ids(query):
