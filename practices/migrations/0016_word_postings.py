@@ -28,6 +28,31 @@ POSTINGS_OF = """
     FROM {rows}, unnest(tsvector_to_array(search_vector)) AS lexeme
     GROUP BY 1, 2
 """
+LOCK = "PERFORM pg_advisory_xact_lock(hashtext('practices_word_postings'));"
+
+
+def set_bits(rows):
+    """Set the bits of ``rows``' lexemes, in (lexeme, block) order, so that two
+    transactions lock rows in the same order."""
+    return f"""
+    INSERT INTO practices_word_postings (lexeme, block, bits)
+        SELECT * FROM ({POSTINGS_OF.format(rows=rows)}) AS added ORDER BY 1, 2
+        ON CONFLICT (lexeme, block) DO UPDATE SET bits = practices_word_postings.bits | EXCLUDED.bits;"""
+
+
+def clear_bits(rows):
+    """Clear the bits of ``rows``' lexemes."""
+    return f"""
+    UPDATE practices_word_postings AS p SET bits = p.bits & ~removed.bits
+        FROM ({POSTINGS_OF.format(rows=rows)}) AS removed
+        WHERE p.lexeme = removed.lexeme AND p.block = removed.block;"""
+
+
+# The rows of an UPDATE whose vector changed, as they were (side "o") or are now ("n").
+CHANGED = """(
+    SELECT {side}.id, {side}.search_vector FROM old_rows o JOIN new_rows n ON n.id = o.id
+    WHERE n.search_vector IS DISTINCT FROM o.search_vector
+) AS changed"""
 
 POSTGRES_FORWARD = f"""
 CREATE TABLE practices_word_postings (
@@ -39,50 +64,28 @@ CREATE TABLE practices_word_postings (
 
 CREATE FUNCTION practices_word_postings_set() RETURNS trigger AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('practices_word_postings'));
-    -- In (lexeme, block) order, so that two transactions lock rows in the same order.
-    INSERT INTO practices_word_postings (lexeme, block, bits)
-        SELECT * FROM ({POSTINGS_OF.format(rows="new_rows")}) AS added ORDER BY 1, 2
-        ON CONFLICT (lexeme, block) DO UPDATE SET bits = practices_word_postings.bits | EXCLUDED.bits;
+    {LOCK}
+    {set_bits("new_rows")}
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
 
 CREATE FUNCTION practices_word_postings_clear() RETURNS trigger AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtext('practices_word_postings'));
-    UPDATE practices_word_postings AS p SET bits = p.bits & ~removed.bits
-        FROM ({POSTINGS_OF.format(rows="old_rows")}) AS removed
-        WHERE p.lexeme = removed.lexeme AND p.block = removed.block;
+    {LOCK}
+    {clear_bits("old_rows")}
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
 
 CREATE FUNCTION practices_word_postings_update() RETURNS trigger AS $$
 BEGIN
-    IF NOT EXISTS (
-        SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE n.search_vector IS DISTINCT FROM o.search_vector
-    ) THEN
+    IF NOT EXISTS (SELECT 1 FROM {CHANGED.format(side="o")}) THEN
         RETURN NULL;  -- a status or date change: no word changed, no lock
     END IF;
-    PERFORM pg_advisory_xact_lock(hashtext('practices_word_postings'));
-    UPDATE practices_word_postings AS p SET bits = p.bits & ~removed.bits
-        FROM ({
-    POSTINGS_OF.format(
-        rows="(SELECT o.id, o.search_vector FROM old_rows o JOIN new_rows n ON n.id = o.id "
-        "WHERE n.search_vector IS DISTINCT FROM o.search_vector) AS changed"
-    )
-}) AS removed
-        WHERE p.lexeme = removed.lexeme AND p.block = removed.block;
-    INSERT INTO practices_word_postings (lexeme, block, bits)
-        SELECT * FROM ({
-    POSTINGS_OF.format(
-        rows="(SELECT n.id, n.search_vector FROM new_rows n JOIN old_rows o ON o.id = n.id "
-        "WHERE n.search_vector IS DISTINCT FROM o.search_vector) AS changed"
-    )
-}) AS added ORDER BY 1, 2
-        ON CONFLICT (lexeme, block) DO UPDATE SET bits = practices_word_postings.bits | EXCLUDED.bits;
+    {LOCK}
+    {clear_bits(CHANGED.format(side="o"))}
+    {set_bits(CHANGED.format(side="n"))}
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
