@@ -59,6 +59,9 @@ EXACT_BONUS = 0.012  # for each concept whose words appear as typed in the title
 SEMANTIC_THRESHOLD = 0.42
 # Meaning matches that also match some word rank by the fusion at any similarity above this.
 SEMANTIC_FLOOR = 0.2
+# When no practice has even half of the query's concepts, those with fewer count if at least
+# this similar: below SEMANTIC_THRESHOLD, since they also share some of the words.
+RELAXED_CLOSE = 0.35
 COVERAGE_STEPS = 3
 # A query of this many concepts or more asks for MOST of them (Elasticsearch's
 # minimum_should_match "3<75%"), those matching all first.
@@ -190,6 +193,27 @@ class SearchPage:
         return bool(self.query.concepts) and (bool(self.not_found) or self.required < len(self.found))
 
     @cached_property
+    def matching_required(self):
+        """The published practices matching ``required`` of the concepts found."""
+        if self.required == len(self.found):
+            return self.matching_all
+        return at_least([bits for bits in self.concept_bits if bits], self.required)
+
+    @cached_property
+    def few_but_close(self):
+        """When no practice has even half of the concepts ("exploitation of domestic workers
+        abroad": two practices on exploitation, one on domestic work, none on both), those
+        with the most of them that are also close in meaning (RELAXED_CLOSE); words that
+        meet by chance in a query about something else still find nothing."""
+        if self.operators or self.required < 2:
+            return 0
+        bits = [b for b in self.concept_bits if b]
+        for fewer in range(self.required - 1, 0, -1):
+            if some := at_least(bits, fewer):
+                return some & self._similar_bits(RELAXED_CLOSE)
+        return 0
+
+    @cached_property
     def excluded_bits(self):
         if not self.query.excluded:
             return 0
@@ -202,10 +226,7 @@ class SearchPage:
             return self.index.everything & ~self.excluded_bits if self.query else self.index.everything
         if not self.found:
             return 0
-        if self.required == len(self.found):
-            matching = self.matching_all
-        else:
-            matching = at_least([bits for bits in self.concept_bits if bits], self.required)
+        matching = self.matching_required or self.few_but_close
         if self.mostly_unknown and self.semantic is not None:
             if not matching & self._similar_bits(SEMANTIC_THRESHOLD):
                 return 0

@@ -155,6 +155,28 @@ def test_when_most_words_are_in_no_practice_the_rest_must_be_close_in_meaning(cl
     assert titles(need) == ["Protecting people smuggled across the desert"]
 
 
+def test_when_no_practice_has_half_the_words_those_with_fewer_must_be_close_in_meaning(client):
+    """Each word of "exploitation of housemaids overseas" is in some practice, but no two in
+    the same one: practices with one of them are listed if close in meaning (RELAXED_CLOSE)."""
+    if not semantic.available():
+        pytest.skip("the embedding model is not installed")
+    PracticeFactory(
+        title="Labour inspections against exploitation on farms",
+        summary="Inspectors visit farms where migrant workers are exploited and underpaid.",
+    )
+    PracticeFactory(title="First aid courses for housemaids", summary="Evening classes in first aid.")
+    PracticeFactory(title="Postal voting from overseas", summary="Citizens vote by post from consulates.")
+    response = client.get(SEARCH, {"q": "exploitation of housemaids overseas"})
+    # The housemaids' courses are close in meaning (cosine 0.52); the farms (0.26) and the
+    # voting (0.11) are not.
+    assert titles(response) == ["First aid courses for housemaids"]
+    assert "No practice has even half of your words" in response.content.decode()
+    # Words that only meet by chance: nothing, and offers of what would find something.
+    chance = client.get(SEARCH, {"q": "evening farms consulates"})
+    assert chance.context["total"] == 0
+    assert chance.context["search"].alternatives
+
+
 def test_without_the_model_search_is_lexical_and_the_log_says_why(client, monkeypatch, caplog):
     PracticeFactory(title="Remittance corridors", summary="Cheaper transfers for families.")
     monkeypatch.setattr(semantic, "_model", None)
