@@ -16,4 +16,5 @@ def picks(request):
         "picked_slugs": slugs,
         "pick_count": SimpleLazyObject(lambda: len(slugs)),
         "pick_url": reverse("practices:pick"),
+        "pick_next": request.get_full_path(),  # where each button returns to
     }
