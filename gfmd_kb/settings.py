@@ -183,7 +183,17 @@ def cache_from_url(url):
     raise ImproperlyConfigured(f"CACHE_URL must start with locmem://, redis:// or dummy://, got {url!r}")
 
 
-CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL") or "locmem://")}
+CACHES = {
+    "default": cache_from_url(os.environ.get("CACHE_URL") or "locmem://"),
+    # Rendered parts of search results ({% cache %} in includes/search_result.html), keyed
+    # by practice and the knowledge base's version token: in each process's memory, since a
+    # round trip to a shared cache per result would cost more than rendering it.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
+}
 # Whole public pages for anonymous readers (gfmd_kb.page_cache), keyed by the knowledge
 # base's version token, so an edit shows at once: the timeout only bounds memory. 0: off.
 PAGE_CACHE = "default"

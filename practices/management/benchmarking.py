@@ -38,6 +38,7 @@ from urllib.parse import quote
 import markdown
 import nh3
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.template.backends.django import Template as DjangoTemplate
@@ -540,6 +541,26 @@ def time_facet_index_build():
     began = time.perf_counter()
     FacetIndex.build(PracticeFilter.SORT_FIELDS)
     return time.perf_counter() - began
+
+
+def card_rendering_costs(label="two words: seasonal workers", runs=20):
+    """(p50 ms with every result rendered afresh, p50 ms with the results' rendered parts
+    kept): the search page right after an edit, when no result has been shown yet in this
+    version of the knowledge base, against a page of results shown before (the ``fragments``
+    cache, which ``measure`` leaves warm as it leaves the facet index)."""
+    params = dict(REQUESTS)[label]
+    fragments = caches["fragments"]
+    cold, warm = [], []
+    with search_client() as client:
+        _get(client, url_of(label), params)
+        for _ in range(runs):
+            for times, clear in ((cold, True), (warm, False)):
+                if clear:
+                    fragments.clear()
+                began = time.perf_counter()
+                _get(client, url_of(label), params)
+                times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(cold), statistics.median(warm)
 
 
 def semantic_costs(runs=200):

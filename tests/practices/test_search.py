@@ -148,6 +148,20 @@ def test_results_show_countries_objectives_and_sources_as_they_are_now(client):
     assert result_facts(client, {"q": "harvest"})["Source"] == f"{older.title} (2023); {undated.title}"
 
 
+def test_a_result_kept_from_an_earlier_search_shows_the_practice_as_it_is_now(client):
+    """Results are rendered once per version of the knowledge base and kept: an edit makes
+    a new version, and the snippet still follows each search's words."""
+    practice = PracticeFactory(title="Harvest corridors", summary="Seasonal permits for orchard workers.")
+    first = client.get(SEARCH, {"q": "harvest"}).content.decode()
+    assert ">Harvest corridors</a>" in first
+    assert "<mark>orchard</mark>" in client.get(SEARCH, {"q": "harvest orchard"}).content.decode()
+    practice.title = "Harvest corridors for orchards"
+    practice.start_year = 2019
+    practice.save()
+    again = client.get(SEARCH, {"q": "harvest"}).content.decode()
+    assert ">Harvest corridors for orchards</a>" in again and " · 2019" in again
+
+
 def test_results_show_highlighted_snippets_and_escape_the_text(client):
     PracticeFactory(
         title="Shelters",

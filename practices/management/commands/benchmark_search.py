@@ -150,6 +150,11 @@ class Command(BaseCommand):
             f"Machine load (1-min average) before/after measuring: {load_before:.2f} / "
             f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other work on the machine inflates p95)"
         )
+        cold, warm = benchmark.card_rendering_costs()
+        write(
+            f"Result cards (two words, 25 results): p50 {cold:.1f} ms rendered afresh (the first "
+            f"search after an edit), {warm:.1f} ms with their rendered parts kept (as measured above)"
+        )
         started, searched = benchmark.serving_process_memory()
         write(
             f"Memory of a fresh serving process: {started:,.0f} MB once started, {searched:,.0f} MB after "
