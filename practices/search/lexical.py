@@ -151,8 +151,9 @@ def _rows(model, ids, fields):
     quote = connection.ops.quote_name
     columns = ", ".join(quote((meta.pk if f == "pk" else meta.get_field(f)).column) for f in fields)
     placeholders = ", ".join(["%s"] * len(ids))
+    sql = f"SELECT {columns} FROM {meta.db_table} WHERE {quote(meta.pk.column)} IN ({placeholders})"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {meta.db_table} WHERE {quote(meta.pk.column)} IN ({placeholders})", ids)
+        cursor.execute(sql, ids)
         rows = {row[0]: row for row in cursor.fetchall()}
     return [rows[pk] for pk in ids if pk in rows]
 
