@@ -348,17 +348,8 @@ class SearchPage:
         exact = self._exact_forms()
         for pk, title, aliases, summary in lexical_rows:
             if pk in scores and exact:
-                head, summary = f"{title}\n{aliases}".lower(), summary.lower()
-                found = [
-                    max(
-                        (
-                            bonus * (1 if p.search(head) else 0.5 if p.search(summary) else 0)
-                            for p, bonus in patterns
-                        ),
-                        default=0,
-                    )
-                    for patterns in exact
-                ]
+                texts = (f"{title}\n{aliases}".lower(), summary.lower())
+                found = [next((bonus for bonus, p, at in forms if p.search(texts[at])), 0) for forms in exact]
                 scores[pk] += sum(found) / len(exact)
         order = sorted(scores, key=lambda pk: (-coverage(pk), -scores[pk], pk))[:WINDOW]
         if len(order) >= count:
@@ -443,10 +434,11 @@ class SearchPage:
         return lexical.best(queryset, clauses, window, fields, keep=keep, narrowed=bool(self.filter_bits))
 
     def _exact_forms(self):
-        """Per concept, (pattern, bonus) pairs: its words as typed and their spellings earn
-        the whole EXACT_BONUS, its related terms half, so that among practices matching a
-        concept those with the researcher's own words come first. One pattern for each of
-        the two (a hundred rows are searched with them)."""
+        """Per concept, (bonus, pattern, text) triples, the largest bonus first: its words as
+        typed and their spellings earn the whole EXACT_BONUS, its related terms half, so
+        that among practices matching a concept those with the researcher's own words come
+        first; either in the summary (text 1) rather than the title or aliases (text 0),
+        half as much. A row earns the first that it matches (a hundred rows are searched)."""
         concepts = []
         for concept in self.found:
             typed, related = set(), set()
@@ -456,12 +448,13 @@ class SearchPage:
                 else:
                     forms = {" ".join(term.words).lower()}
                 (typed if position == 0 else related).update(forms)
-            patterns = []
+            options = []
             for forms, bonus in ((typed, EXACT_BONUS), (related - typed, EXACT_BONUS / 2)):
                 if forms:
                     alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-                    patterns.append((re.compile(rf"\b(?:{alternatives})\b"), bonus))
-            concepts.append(patterns)
+                    pattern = re.compile(rf"\b(?:{alternatives})\b")
+                    options += [(bonus, pattern, 0), (bonus / 2, pattern, 1)]
+            concepts.append(sorted(options, key=lambda option: -option[0]))
         return concepts
 
     def ordered_ids(self, limit):
