@@ -14,7 +14,8 @@ import numpy as np
 
 from practices.filters import PracticeFilter
 from practices.models import Practice, SearchIndexVersion, facet_key
-from practices.search.facets import FacetIndex, is_member
+from practices.search.bits import is_member
+from practices.search.facets import FacetIndex
 
 WEIGHTS = {"objective": 2, "theme": 2, "organisation": 2, "country": 1}
 MAX_COUNTRY_POINTS = 3

@@ -69,7 +69,8 @@ from practices.models import (
     facet_key,
 )
 from practices.search import indexing, semantic
-from practices.search.facets import FacetIndex, bitset
+from practices.search.bits import bitset
+from practices.search.facets import FacetIndex
 from practices.search.indexing import WORD_RE, meaning_text, practice_listing, practice_related_text
 from sources.models import SourceDocument
 

@@ -1,6 +1,6 @@
 # PostgreSQL only: an inverted index of our own, one posting bitmap per word, so that
 # finding which practices match a concept is a few bitmap operations in Python rather than
-# a GIN scan (lexical.matching_ids()).
+# a GIN scan (lexical.matching_bits()).
 #
 # A concept ORs several terms ("legal status", regularisation, "residence permit"…), and
 # common words occur in half the practices: at 100,000 practices, PostgreSQL walks the

@@ -6,6 +6,7 @@
 - ``lexical``: the full-text backends, the one place that chooses by ``connection.vendor``.
 - ``semantic``: meaning vectors (a static embedding model shipped in its wheel) and the
   per-process matrix that searches them.
+- ``bits``: sets of practices as bitsets (ints), which every step below speaks.
 - ``facets``: the published practices' facets as in-memory bitsets.
 - ``indexing``: the single owner of everything derived for search; writes mark practices
   dirty and they are re-indexed once per transaction.
@@ -13,6 +14,6 @@
 - ``page``: one search assembled (matches, counts, order, offers) for the page, exports,
   feed and brief.
 
-``practices.models`` imports ``query`` and ``lexical`` (which import no model); the other
-modules import the models. Nothing here is imported back through a function-local import.
+``practices.models`` imports ``query`` and ``lexical`` (which, like ``bits``, import no
+model); the other modules import the models. Nothing here is imported back through a function-local import.
 """

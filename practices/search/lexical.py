@@ -1,7 +1,7 @@
 """The lexical backends: full text over practices, the same behaviour on PostgreSQL and SQLite.
 
 ``apply(queryset, query)`` filters and ranks, ``best()`` gives the best few,
-``matching_ids()`` finds every match unranked and ``suggest()`` corrects typos; ``query`` is
+``matching_bits()`` finds every match unranked and ``suggest()`` corrects typos; ``query`` is
 anything with ``clauses`` (terms ORed within, clauses ANDed) and ``excluded``: a parsed
 ``SearchQuery`` or a view of a compiled one (``practices.search.compiler``). This module is
 the one place that chooses by ``connection.vendor``, and imports no model (models import
@@ -25,7 +25,6 @@ import operator
 import sys
 from array import array
 
-import numpy as np
 from django.contrib.postgres.search import SearchQuery as PgQuery
 from django.contrib.postgres.search import SearchRank
 from django.db import connection
@@ -33,6 +32,7 @@ from django.db.models import F, FloatField, Func, Value
 from django.db.models.functions import Length
 from django.db.models.sql import Query as SqlQuery
 
+from practices.search.bits import bitset
 from practices.search.query import spelling_variants
 
 # Relative weights of title+aliases, summary, description+results, related text.
@@ -177,20 +177,20 @@ def _best_ids(queryset, query, count):
         return [row[0] for row in cursor.fetchall()]
 
 
-def matching_ids(queryset, query):
-    """The ids of every practice matching ``query``, published or not, unranked, as an
-    array: what the facet counts need.
+def matching_bits(queryset, query):
+    """Every practice matching ``query``, published or not, unranked, as a bitset
+    (``practices.search.bits``): what the facet counts need.
 
     PostgreSQL reads the words' posting bitmaps (``practices_word_postings``, migration
-    0016) and combines them here; a query with a phrase, which needs word positions, and
+    0016) and combines them here, already a bitset; a query with a phrase, which needs word positions, and
     one that only excludes words go to the GIN index instead, which finds them without
     reading the practice rows and sends them packed into one value
     (``practices_matching()``, migrations 0008 and 0009). SQLite reads them straight from
     the FTS5 table, without joining the practice rows.
     """
     if is_postgresql():
-        ids = _posting_ids(query) if _plain(query) else None
-        return _gin_ids(queryset, query) if ids is None else ids
+        bits = _posting_bits(query) if _plain(query) else None
+        return bitset(_gin_ids(queryset, query)) if bits is None else bits
     fts_table = queryset.model._meta.get_field("search_index").related_model._meta.db_table
     wanted, unwanted = _fts5_expression(query)
     if not wanted:  # only exclusions: every practice but those
@@ -203,7 +203,7 @@ def matching_ids(queryset, query):
         params.append(unwanted)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return array("q", (row[0] for row in cursor.fetchall()))
+        return bitset([row[0] for row in cursor.fetchall()])
 
 
 def _gin_ids(queryset, query):
@@ -224,7 +224,7 @@ def _gin_ids(queryset, query):
 
 BLOCK_BYTES = 1024 // 8  # a row of practices_word_postings holds the bits of 1,024 ids
 # bit(n) values are sent first bit first (the high bit of each byte); bitsets here number
-# bits from the low bit of each byte (practices.search.facets.bitset).
+# bits from the low bit of each byte (practices.search.bits).
 _REVERSED_BITS = bytes(int(f"{byte:08b}"[::-1], 2) for byte in range(256))
 
 POSTINGS_SQL = """
@@ -245,8 +245,8 @@ def _plain(query):
     return bool(query.clauses) and not any(term.phrase for term in _terms(query))
 
 
-def _posting_ids(query):
-    """The ids of the practices matching ``query`` (``_plain``), from the posting bitmaps
+def _posting_bits(query):
+    """The bitset of the practices matching ``query`` (``_plain``), from the posting bitmaps
     of its words' lexemes: one statement stems every spelling and reads their bitmaps, and
     the query is evaluated here as PostgreSQL evaluates the same tsquery (a spelling that
     stems to nothing, a stop word, drops out of its AND or OR). None when only excluded
@@ -276,10 +276,10 @@ def _posting_ids(query):
     wanted = _all([_any([term_bits(term) for term in clause]) for clause in query.clauses])
     unwanted = _any([term_bits(term) for term in query.excluded])
     if wanted is None:
-        return None if unwanted is not None else array("q")
+        return None if unwanted is not None else 0
     if unwanted is not None:
         wanted &= ~unwanted
-    return _ids_of(wanted)
+    return wanted
 
 
 def _terms(query):
@@ -309,13 +309,6 @@ def _bitmap(parts):
     for block, bits in parts:
         data[block * BLOCK_BYTES : (block + 1) * BLOCK_BYTES] = bits.translate(_REVERSED_BITS)
     return int.from_bytes(data, "little")
-
-
-def _ids_of(bits):
-    data = np.frombuffer(bits.to_bytes((bits.bit_length() + 7) // 8, "little"), dtype=np.uint8)
-    ids = array("q")
-    ids.frombytes(np.flatnonzero(np.unpackbits(data, bitorder="little")).astype(np.int64).tobytes())
-    return ids
 
 
 # At most this many words equally similar by trigrams are compared by difflib.

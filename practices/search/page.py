@@ -3,7 +3,7 @@
 ``SearchPage(request.GET)`` compiles the query once (thesaurus and vocabulary, from
 ``practices.search.vocabulary``), then:
 
-1. **Matches, as sets.** Each concept's practices (``lexical.matching_ids`` plus the
+1. **Matches, as sets.** Each concept's practices (``lexical.matching_bits`` plus the
    vocabulary values it names) become a bitset of the facet index, kept per concept since
    ticking a facet or turning a page asks for the same words again. Practices matching every
    concept are the results; when no practice matches them all, practices matching most of
@@ -41,8 +41,9 @@ from practices.models import (
     facet_key,
 )
 from practices.search import english, indexing, lexical, semantic, snippets
+from practices.search.bits import bitset, is_member
 from practices.search.compiler import Clauses, compile_query
-from practices.search.facets import FacetIndex, bitset, is_member
+from practices.search.facets import FacetIndex
 from practices.search.query import QueryError, parse, spelling_variants
 from practices.search.vocabulary import Matchers
 
@@ -134,7 +135,7 @@ class SearchPage:
     # --- matches, as sets -------------------------------------------------------------
 
     def _ids(self, clauses):
-        return self.index.matched(clauses.key, lambda: lexical.matching_ids(Practice.objects.all(), clauses))
+        return self.index.matched(clauses.key, lambda: lexical.matching_bits(Practice.objects.all(), clauses))
 
     @cached_property
     def concept_bits(self):

@@ -8,7 +8,8 @@ from django.http import QueryDict
 from practices.filters import PracticeFilter, order_by
 from practices.models import Country, GuidingPrinciple, Practice, SearchIndexVersion
 from practices.search import indexing, lexical
-from practices.search.facets import FacetIndex, bitset
+from practices.search.bits import bitset, members
+from practices.search.facets import FacetIndex
 from practices.search.page import SearchPage
 from practices.search.query import parse
 from tests.factories import (
@@ -229,7 +230,7 @@ def test_search_page_follows_rows_loaded_by_loaddata(client):
 @pytest.mark.django_db
 def test_words_are_found_after_every_kind_of_edit():
     def found(words):
-        return set(lexical.matching_ids(Practice.objects.all(), parse(words)))
+        return set(members(lexical.matching_bits(Practice.objects.all(), parse(words))))
 
     practice = PracticeFactory(title="Zorblax alpha")
     assert found("zorblax") == {practice.pk}

@@ -10,6 +10,7 @@ from django.http import QueryDict
 
 from practices.models import Practice
 from practices.search import lexical
+from practices.search.bits import members
 from practices.search.page import SearchPage
 from practices.search.query import SearchQuery, Term, parse
 from tests.factories import PracticeFactory
@@ -24,7 +25,7 @@ CASES = json.loads((Path(__file__).parent / "search_quality.json").read_text(enc
 def both(query):
     """(from the posting bitmaps, from the GIN index): the ids each finds."""
     practices = Practice.objects.all()
-    return set(lexical.matching_ids(practices, query)), set(lexical._gin_ids(practices, query))
+    return set(members(lexical.matching_bits(practices, query))), set(lexical._gin_ids(practices, query))
 
 
 @pytest.mark.django_db
@@ -77,7 +78,7 @@ def test_a_word_that_stems_to_nothing_drops_out_as_in_a_tsquery(knowledge_base):
 @pytest.mark.django_db
 def test_postings_follow_inserts_edits_deletes_and_bulk_loads():
     def found(words):
-        return set(lexical._posting_ids(parse(words)))
+        return set(members(lexical._posting_bits(parse(words))))
 
     practice = PracticeFactory(title="Zorblax alpha", summary="Quuxly things.")
     assert found("zorblax") == {practice.pk} and found("quuxly") == {practice.pk}
