@@ -150,6 +150,11 @@ class SearchPage:
         return [c for c, bits in zip(self.query.concepts, self.concept_bits, strict=True) if bits]
 
     @cached_property
+    def found_bits(self):
+        """[bitset] of the concepts found, in the order of ``found``."""
+        return [bits for bits in self.concept_bits if bits]
+
+    @cached_property
     def not_found(self):
         """The concepts (words as typed) no published practice matches."""
         return [c for c, bits in zip(self.query.concepts, self.concept_bits, strict=True) if not bits]
@@ -158,9 +163,8 @@ class SearchPage:
     def matching_all(self):
         """The published practices matching every concept found."""
         bits = self.index.everything
-        for concept_bits in self.concept_bits:
-            if concept_bits:
-                bits &= concept_bits
+        for concept_bits in self.found_bits:
+            bits &= concept_bits
         return bits
 
     @cached_property
@@ -198,7 +202,7 @@ class SearchPage:
         """The published practices matching ``required`` of the concepts found."""
         if self.required == len(self.found):
             return self.matching_all
-        return at_least([bits for bits in self.concept_bits if bits], self.required)
+        return at_least(self.found_bits, self.required)
 
     @cached_property
     def few_but_close(self):
@@ -208,9 +212,8 @@ class SearchPage:
         meet by chance in a query about something else still find nothing."""
         if self.operators or self.required < 2:
             return 0
-        bits = [b for b in self.concept_bits if b]
         for fewer in range(self.required - 1, 0, -1):
-            if some := at_least(bits, fewer):
+            if some := at_least(self.found_bits, fewer):
                 return some & self._similar_bits(RELAXED_CLOSE)
         return 0
 
@@ -376,8 +379,7 @@ class SearchPage:
         everything = self.index.everything.bit_count() + 1
         weighted = [
             (self.index.bytes_of(bits), math.log(everything / (bits.bit_count() + 1)) + 0.1)
-            for bits in self.concept_bits
-            if bits
+            for bits in self.found_bits
         ]
         if weighted and len(self.found) > 1:
             # Being about what the query means counts as much as its rarest concept, so that
