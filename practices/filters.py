@@ -6,7 +6,7 @@ values OR within a facet, facets AND across. Assembling the page from that (the 
 facet counts, relaxed and widened matching, the ranked page) is ``practices.search.page``.
 """
 
-from functools import cached_property
+from functools import cache, cached_property
 
 import django_filters
 from django import forms
@@ -160,6 +160,17 @@ class PracticeFilter(django_filters.FilterSet):
             if values:
                 unknown[name] = values
         return unknown
+
+    def get_form_class(self):
+        # The filters are declared, never added per request: one form class serves every
+        # search (django-filter builds it anew for each FilterSet).
+        return type(self)._form_class()
+
+    @classmethod
+    @cache
+    def _form_class(cls):
+        fields = {name: filter_.field for name, filter_ in cls.base_filters.items()}
+        return type(f"{cls.__name__}Form", (cls._meta.form,), fields)
 
     def presentation(self, queryset, name, value):
         return queryset

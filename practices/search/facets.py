@@ -24,6 +24,7 @@ import itertools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from practices.models import (
     Country,
@@ -142,6 +143,11 @@ class FacetIndex(PerProcess):
                 )
             ],
         }
+
+    @cached_property
+    def known_values(self):
+        """{facet: {value, ...}} of the values in use, as the search filters check them."""
+        return {name: {str(row[0]) for row in rows} for name, rows in self.labels.items()}
 
     # --- sets of practices -----------------------------------------------------------
 

@@ -82,18 +82,30 @@ class SearchPage:
 
     suggestion = None  # a spelling correction offered rather than made (an Offer)
 
-    def __init__(self, data, queryset=None, request=None, _corrected_from=None):
+    def __init__(self, data, queryset=None, request=None, *, _of=None):
         self.data = data
         self.request = request
-        indexing.flush()  # this transaction's own writes, if any, before reading the index
-        self.token = SearchIndexVersion.current_token()
-        self.index = FacetIndex.current(self.token, PracticeFilter.SORT_FIELDS)
-        known = {name: {str(row[0]) for row in rows} for name, rows in self.index.labels.items()}
-        self.base_queryset = queryset if queryset is not None else Practice.objects.published()
-        self.filterset = PracticeFilter(data, queryset=self.base_queryset, request=request, known=known)
-        matchers = Matchers.current(self.token)
-        self.query = compile_query(self.filterset.query, matchers.thesaurus, matchers.vocabulary)
-        self.corrected_from = _corrected_from
+        if _of is None:
+            indexing.flush()  # this transaction's own writes, if any, before reading the index
+            self.token = SearchIndexVersion.current_token()
+            self.index = FacetIndex.current(self.token, PracticeFilter.SORT_FIELDS)
+            self.matchers = Matchers.current(self.token)
+            self.base_queryset = queryset if queryset is not None else Practice.objects.published()
+        else:  # a variant reads the same version of the index as the page it varies
+            self.token, self.index, self.matchers = _of.token, _of.index, _of.matchers
+            self.base_queryset = _of.base_queryset
+        self.filterset = PracticeFilter(
+            data, queryset=self.base_queryset, request=request, known=self.index.known_values
+        )
+        self.query = compile_query(self.filterset.query, self.matchers.thesaurus, self.matchers.vocabulary)
+        self.corrected_from = None
+
+    def variant(self, changes):
+        """This search with ``changes`` to its parameters ({name: [values]}), as a page."""
+        data = self.data.copy()
+        for name, values in changes.items():
+            data.setlist(name, values)
+        return SearchPage(data, request=self.request, _of=self)
 
     @classmethod
     def run(cls, data, queryset=None, request=None):
@@ -103,9 +115,8 @@ class SearchPage:
         if page.query and page.not_found:
             corrected, corrections = lexical.suggest(page.query.query, SearchWord.objects.all())
             if corrected and corrected != page.query.text:
-                retry_data = data.copy()
-                retry_data["q"] = corrected
-                retry = cls(retry_data, queryset, request, _corrected_from=page.query.text)
+                retry = page.variant({"q": [corrected]})
+                retry.corrected_from = page.query.text
                 # Only a correction that leaves no word unfound ("banana bread" is not a typo
                 # of "banana broad"), of words that are no common English word ("children
                 # crossing borders alone" is not about "along"). Another is offered, not made.
@@ -662,7 +673,7 @@ class SearchPage:
             # The same words without quotes, "or" and exclusions.
             words = " ".join(c.label.replace(" or ", " ") for c in self.query.concepts)
             if words and words != self.query.text:
-                looser = SearchPage(QueryDict(self._with({"q": [words]})), self.base_queryset, self.request)
+                looser = self.variant({"q": [words]})
                 if looser.total:
                     offers.append(
                         Offer(f"“{words}”, without quotes or exclusions", looser.total, looser._with({}))
