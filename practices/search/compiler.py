@@ -39,12 +39,31 @@ class Thesaurus:
                     others = [t for t in targets if stems(t) != key]
                     self.related.setdefault(key, {}).update(dict.fromkeys(others))
         self.longest = max((len(key) for key in self.related), default=0)
+        # Terms of several words by their words in any order, for lookup_loosely().
+        self.unordered = {}
+        for key in self.related:
+            if len(set(key)) == len(key) > 1:
+                self.unordered.setdefault(tuple(sorted(key)), key)
 
     def __len__(self):
         return len(self.related)
 
     def lookup(self, key):
         return list(self.related.get(key, {}))
+
+    def lookup_loosely(self, key):
+        """The related terms of a term of several words that ``key`` holds with one word
+        more between its first and last, in any order: people word a need freely ("money
+        migrants send home" holds "sending money home"). Side by side, the words must come
+        in the term's order (lookup()): "workers for foreign companies" are no "foreign
+        workers"."""
+        if len(key) < 3 or len(set(key)) < len(key):
+            return []
+        for skipped in range(1, len(key) - 1):
+            candidate = key[:skipped] + key[skipped + 1 :]
+            if (term := self.unordered.get(tuple(sorted(candidate)))) is not None:
+                return self.lookup(term)
+        return []
 
 
 @dataclass(frozen=True)
@@ -196,6 +215,12 @@ def compile_query(query, thesaurus=None, vocabulary=None):
             related, named = thesaurus.lookup(key), vocabulary.lookup(key)
             if related or named:
                 return j, related, named
+        # Failing that, a thesaurus term with one word more inside it, in any order.
+        for j in range(min(len(units), i + MAX_SPAN), i + 2, -1):
+            span = units[i:j]
+            if all(key is not None and len(key) == 1 for _, key in span):
+                if related := thesaurus.lookup_loosely(tuple(key[0] for _, key in span)):
+                    return j, related, []
         return None
 
     concepts, i = [], 0

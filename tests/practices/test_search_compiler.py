@@ -11,6 +11,7 @@ THESAURUS = Thesaurus(
         ("one_way", ["legal status"], ["regularisation", "amnesty"]),
         ("one_way", ["cheaper money transfers"], ["remittance costs"]),
         ("one_way", ["transfers home", "send money"], ["remittances"]),
+        ("one_way", ["foreign workers"], ["migrant workers"]),
     ]
 )
 MEXICO = Named("country", ("MEX",), "Country: Mexico")
@@ -64,6 +65,24 @@ def test_overlapping_terms_make_one_concept_rather_than_leave_a_word_required():
     assert [c.label for c in concepts("cheaper money transfers abroad")] == [
         "cheaper money transfers",
         "abroad",
+    ]
+
+
+def test_a_term_is_found_with_one_word_more_inside_it_in_any_order():
+    # "send money" with "migrants" between, reversed, as people word it.
+    money, help_ = concepts("does the money migrants send home help?")[:2]
+    assert money.label == "money migrants send"
+    assert money.expansions == ("remittances",)
+    assert help_.label == "home"  # only the word inside the term is taken in
+    # Side by side, the words keep the term's order: these workers are not foreign.
+    assert [c.label for c in concepts("workers for foreign companies")] == ["workers", "foreign", "companies"]
+    assert [c.label for c in concepts("foreign workers")][0] == "foreign workers"
+    # Two words apart is no term: "money" and "send" stay words every result must have.
+    assert [c.label for c in concepts("money for schools and clinics to send")] == [
+        "money",
+        "schools",
+        "clinics",
+        "send",
     ]
 
 
