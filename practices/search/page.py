@@ -203,6 +203,16 @@ class SearchPage:
         unknown = [c for c in self.not_found if any(english.is_common_word(w) for w in c.terms[0].words)]
         return bool(unknown) and len(unknown) >= len(self.found)
 
+    @cached_property
+    def absent_topic(self):
+        """Whether the query names something the knowledge base has nothing on (a thesaurus
+        term or vocabulary value no practice matches: "dual citizenship") and its other
+        words are ones many practices have ("emigrants"): listing those would say nothing."""
+        everything = self.index.everything.bit_count()
+        return any(c.expansions or c.named for c in self.not_found) and all(
+            bits.bit_count() > COMMON_SHARE * everything for bits in self.found_bits
+        )
+
     @property
     def relaxed(self):
         """Whether some of the words are not required of every result."""
@@ -240,6 +250,8 @@ class SearchPage:
         if not self.query.concepts:
             return self.index.everything & ~self.excluded_bits if self.query else self.index.everything
         if not self.found:
+            return 0
+        if self.absent_topic:
             return 0
         matching = self.matching_required or self.few_but_close
         if self.mostly_unknown and self.semantic is not None:
@@ -294,6 +306,10 @@ class SearchPage:
         """Every result before the facet filters."""
         if not self.query:
             return self.index.everything
+        if self.not_found and not self.lexical_bits:
+            # Some words no practice has, and the others find nothing: a match by meaning
+            # alone would be a guess ("fingerprint database for asylum applicants").
+            return 0
         return self.lexical_bits | self.semantic_bits
 
     # --- counts -------------------------------------------------------------------------

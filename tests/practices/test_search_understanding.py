@@ -177,6 +177,44 @@ def test_when_no_practice_has_half_the_words_those_with_fewer_must_be_close_in_m
     assert chance.context["search"].alternatives
 
 
+def test_a_topic_the_knowledge_base_lacks_is_not_answered_with_its_commonplace_words(client):
+    """ "Dual citizenship for emigrants": the thesaurus knows the term, no practice has it,
+    and "emigrants" is in most practices: listing those would answer another question."""
+    ThesaurusEntry.objects.create(slug="dual", kind="equivalent", terms="dual citizenship\ndual nationality")
+    # Close in meaning (cosine 0.74), but not about holding two citizenships.
+    PracticeFactory(
+        title="Citizenship and voting rights for emigrants",
+        summary="Emigrants keep their nationality and vote from abroad.",
+    )
+    PracticeFactory(title="Savings accounts for emigrants", summary="Banks open accounts for emigrants.")
+    PracticeFactory(title="Consular registers", summary="Consulates count emigrants abroad.")
+    PracticeFactory(title="Return grants", summary="Grants for emigrants who come back.")
+    PracticeFactory(title="Emigrant associations", summary="Emigrants fund schools at home.")
+    absent = client.get(SEARCH, {"q": "dual citizenship for emigrants"})
+    assert absent.context["total"] == 0
+    assert "dual citizenship" in absent.content.decode()
+    # With a word that says more than "emigrants", the practice having it comes first.
+    savings = client.get(SEARCH, {"q": "dual citizenship for emigrants' savings"})
+    assert titles(savings)[0] == "Savings accounts for emigrants"
+
+
+def test_words_no_practice_has_are_not_answered_by_meaning_alone(client):
+    """Some words in no practice and the others matching nothing together: a practice that
+    is merely close in meaning is a guess, not an answer."""
+    if not semantic.available():
+        pytest.skip("the embedding model is not installed")
+    # Close in meaning (cosine 0.58), without any of the query's words.
+    PracticeFactory(
+        title="Biometric records of refugee claimants",
+        summary="Refugee claimants give finger scans stored in a shared register.",
+    )
+    assert client.get(SEARCH, {"q": "fingerprint database for asylum applicants"}).context["total"] == 0
+    # Words it has still find it.
+    assert titles(client.get(SEARCH, {"q": "biometric records of claimants"})) == [
+        "Biometric records of refugee claimants"
+    ]
+
+
 def test_without_the_model_search_is_lexical_and_the_log_says_why(client, monkeypatch, caplog):
     PracticeFactory(title="Remittance corridors", summary="Cheaper transfers for families.")
     monkeypatch.setattr(semantic, "_model", None)
