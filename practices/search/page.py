@@ -117,11 +117,12 @@ class SearchPage:
             if corrected and corrected != page.query.text:
                 retry = page.variant({"q": [corrected]})
                 retry.corrected_from = page.query.text
-                # Only a correction that leaves no word unfound ("banana bread" is not a typo
-                # of "banana broad"), of words that are no common English word ("children
-                # crossing borders alone" is not about "along"). Another is offered, not made.
+                # Only a correction that finds more of the words ("smuglers" in "prosecuting
+                # migrant smuglers", where "prosecuting" is in no practice either), of words
+                # that are no common English word ("children crossing borders alone" is not
+                # about "along"). Another is offered, not made.
                 common = any(english.is_common_word(word) for word in corrections)
-                if not retry.not_found and retry.total and not common:
+                if len(retry.not_found) < len(page.not_found) and retry.total and not common:
                     return retry
                 if retry.total:
                     page.suggestion = Offer(f"“{corrected}”", retry.total, retry._with({"q": [corrected]}))

@@ -245,13 +245,15 @@ def test_a_page_with_nothing_offers_what_would_find_something(client):
     assert offers == {"“corridors remittance”, without quotes or exclusions": 1}
 
 
-def test_a_correction_that_leaves_words_unknown_is_offered_not_made(client):
+def test_a_correction_is_made_when_it_finds_more_of_the_words(client):
     PracticeFactory(title="Remittance corridors", summary="Cheaper transfers for families.")
     response = client.get(SEARCH, {"q": "remitance zyxwv"})
     search = response.context["search"]
-    assert search.corrected_from is None and search.total == 0
-    assert search.suggestion.label == "“remittance zyxwv”"
-    assert "Did you mean" not in response.content.decode() or search.total
+    # "zyxwv" stays unknown, but the corrected word finds the practice.
+    assert search.corrected_from == "remitance zyxwv" and search.total == 1
+    body = response.content.decode()
+    assert "Showing results for <strong>“remittance zyxwv”</strong>" in body
+    assert "left out: <strong>zyxwv</strong>" in body
 
 
 def test_an_everyday_word_is_not_corrected_into_its_neighbour(client):
