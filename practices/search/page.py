@@ -307,10 +307,11 @@ class SearchPage:
         """Every result before the facet filters."""
         if not self.query:
             return self.index.everything
-        if self.not_found and not self.lexical_bits:
-            # Some words no practice has, and the others find nothing: a match by meaning
-            # alone would be a guess ("fingerprint database for asylum applicants").
-            return 0
+        if self.not_found and (self.mostly_unknown or not self.lexical_bits):
+            # Some words no practice has, and the others find nothing together ("fingerprint
+            # database for asylum applicants") or are the lesser part of the query ("monarch
+            # butterfly migration route"): a match by meaning alone would be a guess.
+            return self.lexical_bits
         return self.lexical_bits | self.semantic_bits
 
     # --- counts -------------------------------------------------------------------------

@@ -153,6 +153,18 @@ def test_when_most_words_are_in_no_practice_the_rest_must_be_close_in_meaning(cl
     # Half the words unknown, but what is left is what the researcher means: found.
     need = client.get(SEARCH, {"q": "cracking down on smugglers"})
     assert titles(need) == ["Protecting people smuggled across the desert"]
+    # ... and only what has those words: a practice close in meaning alone (cosine 0.55)
+    # would be a guess at a query that is mostly about something else.
+    PracticeFactory(
+        title="Migration route monitoring in the Sahel",
+        summary="Officials record the migration route travellers take north.",
+    )
+    PracticeFactory(
+        title="Migrants travelling north through Central America",
+        summary="Shelters along the journey of migrants heading north.",
+    )
+    butterflies = client.get(SEARCH, {"q": "monarch butterfly migration route"})
+    assert titles(butterflies) == ["Migration route monitoring in the Sahel"]
 
 
 def test_when_no_practice_has_half_the_words_those_with_fewer_must_be_close_in_meaning(client):
