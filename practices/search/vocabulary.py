@@ -38,11 +38,26 @@ REGION_NAMES = {
     "south asia": "Southern Asia",
     "east asia": "Eastern Asia",
     "middle east": "Western Asia",
-    "gulf states": "Western Asia",
-    "western balkans": "Southern Europe",
     "pacific islands": "Oceania",
     "pacific": "Oceania",
 }
+# Groups of countries that no M49 area matches, as researchers name them: (label, ISO 3166
+# alpha-3 codes, names typed). Membership as the groups' own treaties or usage define it.
+COUNTRY_GROUPS = [
+    (
+        "the Gulf (GCC)",
+        ("ARE", "BHR", "KWT", "OMN", "QAT", "SAU"),
+        ["gulf", "the gulf", "gulf states", "gulf countries", "persian gulf", "arabian gulf", "gcc"],
+    ),
+    ("the Maghreb", ("DZA", "LBY", "MAR", "MRT", "TUN"), ["maghreb", "maghrebi"]),
+    ("the Sahel (G5)", ("BFA", "MLI", "MRT", "NER", "TCD"), ["sahel", "sahelian"]),
+    ("the Horn of Africa", ("DJI", "ERI", "ETH", "SOM"), ["horn of africa"]),
+    ("the Northern Triangle", ("GTM", "HND", "SLV"), ["northern triangle"]),
+    ("the Benelux", ("BEL", "LUX", "NLD"), ["benelux"]),
+    ("the Western Balkans", ("ALB", "BIH", "MKD", "MNE", "SRB"), ["western balkans", "balkans"]),
+    ("the Andean countries", ("BOL", "COL", "ECU", "PER"), ["andean countries", "andean"]),
+    ("the Southern Cone", ("ARG", "CHL", "PRY", "URY"), ["southern cone"]),
+]
 
 
 class Matchers(PerProcess):
@@ -76,6 +91,11 @@ def build_vocabulary():
         places[area] = Named(facet, tuple(sorted(values)), label)
         names.append((area, places[area]))
     names += [(typed, places[area]) for typed, area in REGION_NAMES.items() if area in places]
+    known = {iso3 for iso3, *_ in countries}
+    for label, members, typed_names in COUNTRY_GROUPS:
+        if present := tuple(iso3 for iso3 in members if iso3 in known):
+            named = Named("country", present, f"Countries of {label}")
+            names += [(typed, named) for typed in typed_names]
 
     for number, title, label in GcmObjective.objects.values_list("number", "title", "short_label"):
         named = Named("objective", (str(number),), f"GCM objective {number}: {label}")

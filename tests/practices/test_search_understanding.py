@@ -91,6 +91,19 @@ def test_a_country_adjective_names_the_country(client):
     assert titles(response)[0] == mexican.title  # Asia's only by meaning, if at all: after
 
 
+def test_a_group_of_countries_named_as_researchers_name_it(client):
+    """ "The Gulf" is no UN region: it names the six GCC states, not all of Western Asia."""
+    PracticeFactory(
+        title="Contract work cycle", summary="Temporary jobs.", country=Country.objects.get(iso3="ARE")
+    )
+    PracticeFactory(
+        title="Contract work rules", summary="Temporary jobs.", country=Country.objects.get(iso3="ISR")
+    )
+    response = client.get(SEARCH, {"q": "temporary jobs in the Gulf"})
+    assert titles(response) == ["Contract work cycle"]
+    assert "Countries of the Gulf (GCC)" in response.content.decode()
+
+
 def test_a_thesaurus_entry_takes_effect_at_once_and_the_page_says_so(client):
     PracticeFactory(title="Regularisation of long-term residents", summary="Permits for those who stay.")
     assert client.get(SEARCH, {"q": "legal status"}).context["total"] == 0
