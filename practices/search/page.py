@@ -303,6 +303,23 @@ class SearchPage:
         return matrix.best(scores, member, count, SEMANTIC_FLOOR)
 
     @cached_property
+    def meant(self):
+        """[Named] GCM objectives the query states in other words, as a whole (its meaning
+        clearly closest to the objective's title: ``semantic.NamedByMeaning``), unless
+        its words already name them."""
+        if self.query_vector is None:
+            return []
+        # The words as typed: related terms widen a query's meaning, away from any one title.
+        vectors = semantic.embed([self.query.text])
+        named = self.matchers.by_meaning.closest(None if vectors is None else vectors[0])
+        return [named] if named is not None and named not in self.query.named else []
+
+    @cached_property
+    def meant_bits(self):
+        """The practices classified under what the query means (``meant``)."""
+        return self.index.having([key for named in self.meant for key in named.keys]) & ~self.excluded_bits
+
+    @cached_property
     def base(self):
         """Every result before the facet filters."""
         if not self.query:
@@ -310,9 +327,10 @@ class SearchPage:
         if self.not_found and (self.mostly_unknown or not self.lexical_bits):
             # Some words no practice has, and the others find nothing together ("fingerprint
             # database for asylum applicants") or are the lesser part of the query ("monarch
-            # butterfly migration route"): a match by meaning alone would be a guess.
-            return self.lexical_bits
-        return self.lexical_bits | self.semantic_bits
+            # butterfly migration route"): a match by meaning alone would be a guess, but
+            # the query restating an objective as a whole is not.
+            return self.lexical_bits | self.meant_bits
+        return self.lexical_bits | self.semantic_bits | self.meant_bits
 
     # --- counts -------------------------------------------------------------------------
 
@@ -417,6 +435,9 @@ class SearchPage:
             close = self._similar_bits(SEMANTIC_THRESHOLD)
             if close:
                 weighted.append((self.index.bytes_of(close), max(weight for _, weight in weighted)))
+        if self.meant_bits:  # so does being classified under the objective the query states
+            weight = max((weight for _, weight in weighted), default=1.0)
+            weighted.append((self.index.bytes_of(self.meant_bits), weight))
         total_weight = sum(weight for _, weight in weighted) or 1
 
         def coverage(pk):
@@ -676,6 +697,14 @@ class SearchPage:
                     continue
                 rest = _without_words(self.query.text, concept.label)
                 changes = {named.facet: sorted({*selected, *named.values}), "q": [rest] if rest else []}
+                offers.append(
+                    Offer(label=named.label, count=count, querystring=self._with(changes, drop=("q",)))
+                )
+        for named in self.meant:  # the whole query stands for it: the filter replaces the words
+            selected = set(self.filterset.cleaned(named.facet, []) or [])
+            count = (self.meant_bits & passing).bit_count()
+            if count and not set(named.values) <= selected:
+                changes = {named.facet: sorted({*selected, *named.values})}
                 offers.append(
                     Offer(label=named.label, count=count, querystring=self._with(changes, drop=("q",)))
                 )

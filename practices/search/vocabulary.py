@@ -17,6 +17,7 @@ from practices.models import (
     Theme,
     ThesaurusEntry,
 )
+from practices.search import semantic
 from practices.search.compiler import Named, Thesaurus, Vocabulary
 from practices.search.per_process import PerProcess
 
@@ -61,15 +62,26 @@ COUNTRY_GROUPS = [
 
 
 class Matchers(PerProcess):
-    """The thesaurus and the names, kept per process (``Matchers.current(token)``)."""
+    """The thesaurus and the names, kept per process (``Matchers.current(token)``), and the
+    GCM objectives a query may name by meaning (``semantic.NamedByMeaning``)."""
 
-    def __init__(self, thesaurus, vocabulary):
+    def __init__(self, thesaurus, vocabulary, by_meaning=None):
         self.thesaurus = thesaurus
         self.vocabulary = vocabulary
+        self.by_meaning = by_meaning or semantic.NamedByMeaning([], [])
 
     @classmethod
     def build(cls):
-        return cls(Thesaurus(ThesaurusEntry.objects.as_rules()), build_vocabulary())
+        return cls(Thesaurus(ThesaurusEntry.objects.as_rules()), build_vocabulary(), objectives_by_meaning())
+
+
+def objectives_by_meaning():
+    objectives = GcmObjective.objects.values_list("number", "title", "short_label")
+    named = [
+        Named("objective", (str(number),), f"GCM objective {number}: {label}")
+        for number, _, label in objectives
+    ]
+    return semantic.NamedByMeaning(named, [title for _, title, _ in objectives])
 
 
 def build_vocabulary():

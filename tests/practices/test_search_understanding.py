@@ -82,6 +82,29 @@ def test_a_query_naming_an_objective_finds_what_is_classified_under_it(client):
     assert f"GCM objective 13: {detention.short_label}</a>, 1 practice" in response.content.decode()
 
 
+def test_a_query_stating_an_objective_in_other_words_finds_what_is_classified_under_it(client):
+    if not semantic.available():
+        pytest.skip("the embedding model is not installed")
+    fair_reporting = PracticeFactory(
+        title="Media workshops", summary="Journalists learn to cover newcomers fairly."
+    )
+    PracticeObjective.objects.create(practice=fair_reporting, objective=GcmObjective.objects.get(number=17))
+    PracticeFactory(title="Harvest permits", summary="Seasonal farm work.")
+    # None of these words is in either practice, nor names objective 17 ("Eliminate all forms
+    # of discrimination and promote evidence-based public discourse..."): its meaning does.
+    response = client.get(
+        SEARCH, {"q": "end discrimination against migrants and base public debate on evidence"}
+    )
+    assert titles(response) == ["Media workshops"]
+    body = response.content.decode()
+    assert "Your search reads like <strong>GCM objective 17: " in body
+    offers = response.context["search"].vocabulary_offers()
+    assert [(o.label[:16], o.count) for o in offers] == [("GCM objective 17", 1)]
+    assert "objective=17" in offers[0].querystring and "q=" not in offers[0].querystring
+    # A query about something else names no objective.
+    assert not client.get(SEARCH, {"q": "seasonal farm work"}).context["search"].meant
+
+
 def test_a_country_adjective_names_the_country(client):
     mexican = PracticeFactory(title="Farm jobs abroad", summary="Seasonal jobs.")  # the factory's Mexico
     PracticeFactory(
