@@ -263,6 +263,24 @@ def test_words_no_practice_has_are_not_answered_by_meaning_alone(client):
     ]
 
 
+def test_words_met_by_chance_beside_a_missing_word_find_nothing(client):
+    """ "integration by parts calculus": "calculus" is in no practice, and a practice that
+    has "integration" and "parts" about something else (cosine 0.17) is no answer."""
+    if not semantic.available():
+        pytest.skip("the embedding model is not installed")
+    PracticeFactory(
+        title="Welcome committees for refugee families",
+        summary="Volunteers in all parts of the country help refugee families' integration into schools.",
+    )
+    chance = client.get(SEARCH, {"q": "integration by parts calculus"})
+    assert chance.context["total"] == 0
+    assert "calculus" in chance.content.decode()
+    # Related in meaning (0.71), the words find it beside a missing one.
+    assert titles(client.get(SEARCH, {"q": "refugee families integration qwertz"})) == [
+        "Welcome committees for refugee families"
+    ]
+
+
 def test_without_the_model_search_is_lexical_and_the_log_says_why(client, monkeypatch, caplog):
     PracticeFactory(title="Remittance corridors", summary="Cheaper transfers for families.")
     monkeypatch.setattr(semantic, "_model", None)
