@@ -69,22 +69,33 @@ def test_the_quality_command_prints_recall_mrr_and_zero_results(knowledge_base):
 
 
 # Queries first run blind: written by people who had not seen the thesaurus, this query
-# set or the search code, from the practices' topics (70 on 2026-12-07, then 60 more after
-# the first round of fixes). Their first results were recall@10 0.935 / MRR 0.888 and
-# 0.942 / 0.880, with noise on 7 and 3 of 8 must-find-nothing queries. Fixes since made
-# from them were general (rules and thesaurus entries of established terms), so they are
-# no longer blind: they guard against regressions.
+# set or the search code, from the practices' topics, in four rounds: 70 and 60 queries on
+# 2026-12-07 (sets 1 and 2), then 60 and 50 more later that day (sets 3 and 4), each after
+# the fixes the one before led to. Run blind they gave recall@10 / MRR 0.935 / 0.888,
+# 0.942 / 0.880, 0.848 / 0.700 and 0.815 / 0.697 on PostgreSQL over the queries with
+# relevant practices, and 7, 3, 8 and 5 of their must-find-nothing queries listed
+# something. The fixes made from them were general (rules, names and thesaurus entries of
+# established terms), so they are no longer blind: they guard against regressions.
 BLIND = json.loads((Path(__file__).parent / "search_blind.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.django_db
-def test_queries_first_run_blind_keep_their_figures(knowledge_base):
-    results, _, _ = evaluate(BLIND)
+@pytest.mark.parametrize(
+    "sets, recall, mrr, noisy",
+    [
+        (("blind-1", "blind-2"), 0.95, 0.85, 4),
+        # The later, harder sets: everyday descriptions of institutions ("UN website where
+        # countries swap know-how on the migration pact") and objectives in other words.
+        (("blind-3", "blind-4"), 0.88, 0.74, 8),
+    ],
+)
+def test_queries_first_run_blind_keep_their_figures(knowledge_base, sets, recall, mrr, noisy):
+    results, _, _ = evaluate([case for case in BLIND if case["set"] in sets])
     needs = [r for r in results if r.case["expect"]]
-    assert sum(r.recall for r in needs) / len(needs) >= 0.95
-    assert sum(r.reciprocal_rank for r in needs) / len(needs) >= 0.85
+    assert sum(r.recall for r in needs) / len(needs) >= recall
+    assert sum(r.reciprocal_rank for r in needs) / len(needs) >= mrr
     assert [r.case["id"] for r in needs if r.total == 0] == []
     # Known weakness: an unrelated query sharing a migration word with some practice (and
     # a stem: "naturalisation" / "natural persons") may still list something.
     noise = [r.case["query"] for r in results if not r.case["expect"] and r.total]
-    assert len(noise) <= 7, noise
+    assert len(noise) <= noisy, noise
