@@ -32,6 +32,7 @@ from django.db.models import F, FloatField, Func, Value
 from django.db.models.functions import Length
 from django.db.models.sql import Query as SqlQuery
 
+from practices.search import english
 from practices.search.bits import bitset
 from practices.search.query import spelling_variants
 
@@ -353,7 +354,12 @@ def suggest(query, vocabulary):
     corrections = {}
     for word in unknown:
         replacement = _closest_word(vocabulary, word)
-        if replacement and edit_distance(word, replacement) <= max_typos(word):
+        if not (replacement and edit_distance(word, replacement) <= max_typos(word)):
+            # No word of the knowledge base is that close, but an English word may be that
+            # another inflection or the thesaurus finds ("smuglers": the practices say
+            # "smuggling", the thesaurus knows "smugglers").
+            replacement = english.correction(word)
+        if replacement and replacement != word and edit_distance(word, replacement) <= max_typos(word):
             corrections[word] = replacement
     if not corrections:
         return None, {}

@@ -121,17 +121,22 @@ class SearchPage:
         if page.query and page.not_found:
             corrected, corrections = lexical.suggest(page.query.query, SearchWord.objects.all())
             if corrected and corrected != page.query.text:
-                retry = page.variant({"q": [corrected]})
-                retry.corrected_from = page.query.text
-                # Only a correction that finds more of the words ("smuglers" in "prosecuting
-                # migrant smuglers", where "prosecuting" is in no practice either), of words
-                # that are no common English word ("children crossing borders alone" is not
-                # about "along"). Another is offered, not made.
-                common = any(english.is_common_word(word) for word in corrections)
-                if len(retry.not_found) < len(page.not_found) and retry.total and not common:
-                    return retry
-                if retry.total:
-                    page.suggestion = Offer(f"“{corrected}”", retry.total, retry._with({"q": [corrected]}))
+                # Typos are corrected if that finds more of the words ("smuglers" of
+                # "prosecuting migrant smuglers", where "prosecuting" is in no practice
+                # either). An English word is no typo ("children crossing borders alone" is
+                # not about "along", nor "readmitted" about "admitted"): its correction is
+                # only offered.
+                typos = {word: c for word, c in corrections.items() if not english.is_word(word)}
+                if typos:
+                    retry = page.variant({"q": [page.query.query.replace_words(typos)]})
+                    if len(retry.not_found) < len(page.not_found) and retry.total:
+                        retry.corrected_from = page.query.text
+                        return retry
+                offered = retry if typos == corrections else page.variant({"q": [corrected]})
+                if offered.total:
+                    page.suggestion = Offer(
+                        f"“{corrected}”", offered.total, offered._with({"q": [corrected]})
+                    )
         return page
 
     # --- what the request asks for ----------------------------------------------------

@@ -322,6 +322,18 @@ def test_a_correction_is_made_when_it_finds_more_of_the_words(client):
     assert "left out: <strong>zyxwv</strong>" in body
 
 
+def test_a_typo_is_corrected_into_an_english_word_the_thesaurus_knows(client):
+    """No word of the knowledge base is one edit from "smuglers" (the practices say
+    "smuggling"), but the English "smugglers" is, and the thesaurus leads it there."""
+    ThesaurusEntry.objects.create(slug="s", kind="one_way", terms="smugglers", expansions="smuggling")
+    PracticeFactory(title="Protocol against the smuggling of migrants", summary="Criminalises smuggling.")
+    PracticeFactory(title="Migrant support line", summary="Advice by telephone.")
+    search = client.get(SEARCH, {"q": "migrant smuglers"}).context["search"]
+    assert search.corrected_from == "migrant smuglers"
+    assert search.query.text == "migrant smugglers"
+    assert [p.title for p in search.practices()] == ["Protocol against the smuggling of migrants"]
+
+
 def test_an_everyday_word_is_not_corrected_into_its_neighbour(client):
     """“alone” is no typo of “along”, though only “along” is in a practice: the researcher
     is asked, not overruled."""
