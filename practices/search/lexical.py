@@ -34,7 +34,6 @@ from django.db.models.sql import Query as SqlQuery
 
 from practices.search import english
 from practices.search.bits import bitset
-from practices.search.query import spelling_variants
 
 # Relative weights of title+aliases, summary, description+results, related text.
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
@@ -336,21 +335,12 @@ def edit_distance(a, b):
     return previous[-1]
 
 
-def suggest(query, vocabulary):
-    """(corrected query text, {word: its correction}) if some wanted words are unknown and
-    a close known word exists, else (None, {}).
+def suggest(query, vocabulary, unknown):
+    """(corrected query text, {word: its correction}) if some of the ``unknown`` words (of
+    ``query``, known to match nothing) have a close known word, else (None, {}).
 
     ``vocabulary`` is the queryset of known words (``SearchWord``)."""
-    words = {w.lower() for w in query.words if max_typos(w) and w.isalpha()}
-    if not words:
-        return None, {}
-    spellings = {w: spelling_variants(w) for w in words}
-    known = set(
-        vocabulary.filter(word__in=[v for vs in spellings.values() for v in vs]).values_list(
-            "word", flat=True
-        )
-    )
-    unknown = [w for w in sorted(words) if not known.intersection(spellings[w])]
+    unknown = sorted({w.lower() for w in unknown if max_typos(w) and w.isalpha()})
     corrections = {}
     for word in unknown:
         replacement = _closest_word(vocabulary, word)

@@ -119,7 +119,10 @@ class SearchPage:
         the page for the corrected words (``corrected_from`` is then the query as typed)."""
         page = cls(data, queryset, request)
         if page.query and page.not_found:
-            corrected, corrections = lexical.suggest(page.query.query, SearchWord.objects.all())
+            # The words of the concepts found nowhere: single words (a known term that finds
+            # nothing, "dual citizenship", is no typo).
+            unknown = [c.terms[0].words[0] for c in page.not_found if len(c.terms[0].words) == 1]
+            corrected, corrections = lexical.suggest(page.query.query, SearchWord.objects.all(), unknown)
             if corrected and corrected != page.query.text:
                 # Typos are corrected if that finds more of the words ("smuglers" of
                 # "prosecuting migrant smuglers", where "prosecuting" is in no practice
