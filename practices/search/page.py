@@ -755,6 +755,13 @@ class SearchPage:
                     offers.append(
                         Offer(f"“{words}”, without quotes or exclusions", looser.total, looser._with({}))
                     )
+        if self.query and self.not_found and self.found and not self.operators:
+            # The words some practice has, without those none has ("emigrants" of "dual
+            # citizenship for emigrants"): the researcher judges whether they are enough.
+            words = " ".join(c.label for c in self.found)
+            looser = self.variant({"q": [words]})
+            if looser.total:
+                offers.append(Offer(f"“{words}” alone", looser.total, looser._with({})))
         offers += self.vocabulary_offers()
         if self.query and self.filterset.active_filters():
             # The words without the filters.

@@ -240,7 +240,10 @@ def test_a_topic_the_knowledge_base_lacks_is_not_answered_with_its_commonplace_w
     PracticeFactory(title="Emigrant associations", summary="Emigrants fund schools at home.")
     absent = client.get(SEARCH, {"q": "dual citizenship for emigrants"})
     assert absent.context["total"] == 0
-    assert "dual citizenship" in absent.content.decode()
+    assert "No practice has <strong>dual citizenship</strong>." in absent.content.decode()
+    # What the other words alone would find is offered, the researcher to judge.
+    offers = [(o.label, o.count) for o in absent.context["search"].alternatives()]
+    assert offers == [("“emigrants” alone", 5)]
     # With a word that says more than "emigrants", the practice having it comes first.
     savings = client.get(SEARCH, {"q": "dual citizenship for emigrants' savings"})
     assert titles(savings)[0] == "Savings accounts for emigrants"
