@@ -72,19 +72,22 @@ class Matchers(PerProcess):
 
     @classmethod
     def build(cls):
-        return cls(Thesaurus(ThesaurusEntry.objects.as_rules()), build_vocabulary(), objectives_by_meaning())
+        objectives = objective_names()
+        by_meaning = semantic.NamedByMeaning(
+            [named for _, _, named in objectives], [title for title, _, _ in objectives]
+        )
+        return cls(Thesaurus(ThesaurusEntry.objects.as_rules()), build_vocabulary(objectives), by_meaning)
 
 
-def objectives_by_meaning():
-    objectives = GcmObjective.objects.values_list("number", "title", "short_label")
-    named = [
-        Named("objective", (str(number),), f"GCM objective {number}: {label}")
-        for number, _, label in objectives
+def objective_names():
+    """(title, short label, Named) of each GCM objective: named by words and by meaning."""
+    return [
+        (title, label, Named("objective", (str(number),), f"GCM objective {number}: {label}"))
+        for number, title, label in GcmObjective.objects.values_list("number", "title", "short_label")
     ]
-    return semantic.NamedByMeaning(named, [title for _, title, _ in objectives])
 
 
-def build_vocabulary():
+def build_vocabulary(objectives):
     names, titles = [], []
     countries = list(
         Country.objects.values_list("iso3", "name", "region", "sub_region", "intermediate_region")
@@ -109,8 +112,7 @@ def build_vocabulary():
             named = Named("country", present, f"Countries of {label}")
             names += [(typed, named) for typed in typed_names]
 
-    for number, title, label in GcmObjective.objects.values_list("number", "title", "short_label"):
-        named = Named("objective", (str(number),), f"GCM objective {number}: {label}")
+    for title, label, named in objectives:
         names += [(label, named), (title, named)]
         titles.append((title, named))
     for slug, name in GuidingPrinciple.objects.values_list("slug", "name"):
