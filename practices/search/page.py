@@ -287,12 +287,21 @@ class SearchPage:
         return matching & ~self.excluded_bits
 
     @cached_property
-    def query_vector(self):
-        """The query's meaning: its words and the thesaurus's related terms."""
+    def typed_vector(self):
+        """The meaning of the words as typed (None without words, with operators or without
+        the model)."""
         if not self.query.concepts or self.operators:
             return None
-        text = " ".join([self.query.text, *(t for _, terms in self.query.expansions for t in terms)])
-        vectors = semantic.embed([text])
+        vectors = semantic.embed([self.query.text])
+        return None if vectors is None else vectors[0]
+
+    @cached_property
+    def query_vector(self):
+        """The query's meaning: its words and the thesaurus's related terms."""
+        related = [t for _, terms in self.query.expansions for t in terms]
+        if not related or self.typed_vector is None:
+            return self.typed_vector
+        vectors = semantic.embed([" ".join([self.query.text, *related])])
         return None if vectors is None else vectors[0]
 
     @cached_property
@@ -337,11 +346,8 @@ class SearchPage:
         """[Named] GCM objectives the query states in other words, as a whole (its meaning
         clearly closest to the objective's title: ``semantic.NamedByMeaning``), unless
         its words already name them."""
-        if self.query_vector is None:
-            return []
         # The words as typed: related terms widen a query's meaning, away from any one title.
-        vectors = semantic.embed([self.query.text])
-        named = self.matchers.by_meaning.closest(None if vectors is None else vectors[0])
+        named = self.matchers.by_meaning.closest(self.typed_vector)
         return [named] if named is not None and named not in self.query.named else []
 
     @cached_property
