@@ -15,6 +15,13 @@ pytestmark = pytest.mark.django_db
 SEARCH = reverse("practices:list")
 
 
+@pytest.fixture
+def embedding_model():
+    """For tests of meaning: skipped where the model is not installed."""
+    if not semantic.available():
+        pytest.skip("the embedding model is not installed")
+
+
 def titles(response):
     return [practice.title for practice in response.context["practices"]]
 
@@ -82,9 +89,9 @@ def test_a_query_naming_an_objective_finds_what_is_classified_under_it(client):
     assert f"GCM objective 13: {detention.short_label}</a>, 1 practice" in response.content.decode()
 
 
-def test_a_query_stating_an_objective_in_other_words_finds_what_is_classified_under_it(client):
-    if not semantic.available():
-        pytest.skip("the embedding model is not installed")
+def test_a_query_stating_an_objective_in_other_words_finds_what_is_classified_under_it(
+    client, embedding_model
+):
     fair_reporting = PracticeFactory(
         title="Media workshops", summary="Journalists learn to cover newcomers fairly."
     )
@@ -157,9 +164,7 @@ def test_thesaurus_entries_are_checked_before_they_are_saved():
     assert "“the” has no word search can use" in str(stop_words.value)
 
 
-def test_meaning_matches_join_the_words_and_nonsense_finds_nothing(client):
-    if not semantic.available():
-        pytest.skip("the embedding model is not installed")
+def test_meaning_matches_join_the_words_and_nonsense_finds_nothing(client, embedding_model):
     PracticeFactory(
         title="Remittance transfers treated as an essential service",
         summary="Money sent home by migrant workers kept flowing to their families during lockdowns.",
@@ -170,11 +175,9 @@ def test_meaning_matches_join_the_words_and_nonsense_finds_nothing(client):
     assert client.get(SEARCH, {"q": "banana bread recipe"}).context["total"] == 0
 
 
-def test_when_most_words_are_in_no_practice_the_rest_must_be_close_in_meaning(client):
+def test_when_most_words_are_in_no_practice_the_rest_must_be_close_in_meaning(client, embedding_model):
     """“Traditional Mexican cooking recipes” shares "traditional" and Mexico with practices
     that are not about cooking: the page says nothing was found rather than list them."""
-    if not semantic.available():
-        pytest.skip("the embedding model is not installed")
     PracticeFactory(
         title="Traditional leaders mediate land disputes of returnees",
         summary="Village elders help returning migrants recover their land.",
@@ -203,11 +206,11 @@ def test_when_most_words_are_in_no_practice_the_rest_must_be_close_in_meaning(cl
     assert titles(butterflies) == ["Migration route monitoring in the Sahel"]
 
 
-def test_when_no_practice_has_half_the_words_those_with_fewer_must_be_close_in_meaning(client):
+def test_when_no_practice_has_half_the_words_those_with_fewer_must_be_close_in_meaning(
+    client, embedding_model
+):
     """Each word of "exploitation of housemaids overseas" is in some practice, but no two in
     the same one: practices with one of them are listed if close in meaning (RELAXED_CLOSE)."""
-    if not semantic.available():
-        pytest.skip("the embedding model is not installed")
     PracticeFactory(
         title="Labour inspections against exploitation on farms",
         summary="Inspectors visit farms where migrant workers are exploited and underpaid.",
@@ -249,11 +252,9 @@ def test_a_topic_the_knowledge_base_lacks_is_not_answered_with_its_commonplace_w
     assert titles(savings)[0] == "Savings accounts for emigrants"
 
 
-def test_words_no_practice_has_are_not_answered_by_meaning_alone(client):
+def test_words_no_practice_has_are_not_answered_by_meaning_alone(client, embedding_model):
     """Some words in no practice and the others matching nothing together: a practice that
     is merely close in meaning is a guess, not an answer."""
-    if not semantic.available():
-        pytest.skip("the embedding model is not installed")
     # Close in meaning (cosine 0.58), without any of the query's words.
     PracticeFactory(
         title="Biometric records of refugee claimants",
@@ -266,11 +267,9 @@ def test_words_no_practice_has_are_not_answered_by_meaning_alone(client):
     ]
 
 
-def test_words_met_by_chance_beside_a_missing_word_find_nothing(client):
+def test_words_met_by_chance_beside_a_missing_word_find_nothing(client, embedding_model):
     """ "integration by parts calculus": "calculus" is in no practice, and a practice that
     has "integration" and "parts" about something else (cosine 0.17) is no answer."""
-    if not semantic.available():
-        pytest.skip("the embedding model is not installed")
     PracticeFactory(
         title="Welcome committees for refugee families",
         summary="Volunteers in all parts of the country help refugee families' integration into schools.",
