@@ -130,11 +130,11 @@ class SearchPage:
                 # not about "along", nor "readmitted" about "admitted"): its correction is
                 # only offered.
                 typos = {word: c for word, c in corrections.items() if not english.is_word(word)}
-                if typos:
-                    retry = page.variant({"q": [page.query.query.replace_words(typos)]})
-                    if len(retry.not_found) < len(page.not_found) and retry.total:
-                        retry.corrected_from = page.query.text
-                        return retry
+                retry = page.variant({"q": [page.query.query.replace_words(typos)]}) if typos else None
+                if retry is not None and len(retry.not_found) < len(page.not_found) and retry.total:
+                    retry.corrected_from = page.query.text
+                    return retry
+                # Offered: every correction (the same page as the retry if all were typos).
                 offered = retry if typos == corrections else page.variant({"q": [corrected]})
                 if offered.total:
                     page.suggestion = Offer(
