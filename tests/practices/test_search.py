@@ -7,8 +7,10 @@ import re
 from datetime import date
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
+from practices.filters import PracticeFilter
 from practices.models import Citation, Country, GcmObjective, Practice, PracticeCountry, PracticeObjective
 from practices.search import indexing
 from practices.search.query import parse
@@ -607,3 +609,14 @@ def test_results_can_be_picked_for_a_brief_without_leaving_the_search(client, th
         {"action": "add", "practice": Practice.objects.get(title="Canadian pathways").slug, "next": "/"},
     )
     assert "Remove<span" in client.get(SEARCH, {"q": "canadian"}).content.decode()
+
+
+def test_each_filterset_filters_by_its_own_values(three_countries):
+    # The declared filters are copied shallowly per FilterSet: each copy must call the
+    # methods of its own FilterSet, not of the first one made or of none.
+    indexing.flush()  # the facet keys, written when the practices' transaction commits
+    mexico = PracticeFilter(QueryDict("country=MEX"), queryset=Practice.objects.published())
+    ecuador = PracticeFilter(QueryDict("country=ECU"), queryset=Practice.objects.published())
+    assert [p.title for p in ecuador.filtered()] == ["Ecuadorian pathways"]
+    assert sorted(p.title for p in mexico.filtered()) == ["Mexican pathways", "Mexican recruitment"]
+    assert not hasattr(PracticeFilter.base_filters["country"], "parent")  # the declared one untouched
