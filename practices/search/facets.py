@@ -158,14 +158,25 @@ class FacetIndex(PerProcess):
         words is the costly part of a search and ticking a facet or turning a page asks for
         the same words again.
         """
+        return self.matched_many([key], lambda missing: [find()])[0]
+
+    def matched_many(self, keys, find):
+        """``matched()`` of several keys at once: ``find(missing)`` gets the positions of
+        the keys not kept and returns their bitsets, in that order (looked up together)."""
         with self._matches_lock:
-            if (found := self.matches.get(key)) is not None:
-                self.matches.move_to_end(key)
-                return found
-        # Practices beyond the index (added since it was built) are cut off by the AND.
-        found = find() & self.everything
+            found = [self.matches.get(key) for key in keys]
+            for key, bits in zip(keys, found, strict=True):
+                if bits is not None:
+                    self.matches.move_to_end(key)
+        missing = [n for n, bits in enumerate(found) if bits is None]
+        if not missing:
+            return found
+        for n, bits in zip(missing, find(missing), strict=True):
+            # Practices beyond the index (added since it was built) are cut off by the AND.
+            found[n] = bits & self.everything
         with self._matches_lock:
-            self.matches[key] = found
+            for n in missing:
+                self.matches[keys[n]] = found[n]
             while len(self.matches) > self.MATCHES_KEPT:
                 self.matches.popitem(last=False)
         return found

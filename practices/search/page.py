@@ -80,6 +80,7 @@ COMMON_SHARE = 0.3
 # matches cost (a widened need at 100,000 practices: 210 ms with all of them); the coverage
 # and the meaning count them all.
 RANKING_TERMS = 4
+WORD = re.compile(r"\w+")
 
 
 class SearchPage:
@@ -166,9 +167,15 @@ class SearchPage:
     @cached_property
     def concept_bits(self):
         """[bitset] of each concept: its words, their related terms, the values it names."""
+        concepts = self.query.concepts
+        clauses = [self.query.one(concept) for concept in concepts]
+        words = self.index.matched_many(
+            [c.key for c in clauses],
+            lambda missing: lexical.matching_bits_many(Practice.objects.all(), [clauses[n] for n in missing]),
+        )
         return [
-            self._ids(self.query.one(concept)) | self.index.having(concept.facet_keys)
-            for concept in self.query.concepts
+            bits | self.index.having(concept.facet_keys)
+            for concept, bits in zip(concepts, words, strict=True)
         ]
 
     @cached_property
@@ -436,7 +443,18 @@ class SearchPage:
         for pk, title, aliases, summary in lexical_rows:
             if pk in scores and exact:
                 texts = (f"{title}\n{aliases}".lower(), summary.lower())
-                found = [next((bonus for bonus, p, at in forms if p.search(texts[at])), 0) for forms in exact]
+                words = [set(WORD.findall(text)) for text in texts]
+                found = [
+                    next(
+                        (
+                            bonus
+                            for bonus, pattern, at, needs in forms
+                            if not needs.isdisjoint(words[at]) and pattern.search(texts[at])
+                        ),
+                        0,
+                    )
+                    for forms in exact
+                ]
                 scores[pk] += sum(found) / len(exact)
         order = sorted(scores, key=lambda pk: (-coverage(pk), -scores[pk], pk))[:WINDOW]
         if len(order) >= count:
@@ -523,11 +541,13 @@ class SearchPage:
         return lexical.best(queryset, clauses, window, fields, keep=keep, narrowed=bool(self.filter_bits))
 
     def _exact_forms(self):
-        """Per concept, (bonus, pattern, text) triples, the largest bonus first: its words as
-        typed and their spellings earn the whole EXACT_BONUS, its related terms half, so
-        that among practices matching a concept those with the researcher's own words come
-        first; either in the summary (text 1) rather than the title or aliases (text 0),
-        half as much. A row earns the first that it matches (a hundred rows are searched)."""
+        """Per concept, (bonus, pattern, text, words) options, the largest bonus first: its
+        words as typed and their spellings earn the whole EXACT_BONUS, its related terms
+        half, so that among practices matching a concept those with the researcher's own
+        words come first; either in the summary (text 1) rather than the title or aliases
+        (text 0), half as much. A row earns the first that it matches (a hundred rows are
+        searched, for each concept: the pattern is only tried on a text holding one of the
+        option's ``words``, which rules out most at the cost of a set operation)."""
         concepts = []
         for concept in self.found:
             typed, related = set(), set()
@@ -542,7 +562,8 @@ class SearchPage:
                 if forms:
                     alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
                     pattern = re.compile(rf"\b(?:{alternatives})\b")
-                    options += [(bonus, pattern, 0), (bonus / 2, pattern, 1)]
+                    needs = frozenset(word for form in forms for word in WORD.findall(form))
+                    options += [(bonus, pattern, 0, needs), (bonus / 2, pattern, 1, needs)]
             concepts.append(sorted(options, key=lambda option: -option[0]))
         return concepts
 
