@@ -12,7 +12,8 @@ most of them (``practices.search.page``).
 vocabularies' names) by ``practices.search.vocabulary``; here they are plain matchers.
 """
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from practices.search.query import WORDS_RE, SearchQuery, Term, stems
 
@@ -119,6 +120,18 @@ class Concept:
     terms: tuple  # Terms, ORed
     expansions: tuple = ()  # what the thesaurus added, as text
     named: tuple = ()  # Named vocabulary values
+    period: tuple = ()  # (first, last) start years it names ("since 2015": (2015, None))
+
+    @property
+    def period_label(self):
+        first, last = self.period
+        if first == last:
+            return f"Started in {first}"
+        if last is None:
+            return f"Started in {first} or later"
+        if first is None:
+            return f"Started in {last} or earlier"
+        return f"Started {first}–{last}"
 
     @property
     def facet_keys(self):
@@ -264,7 +277,47 @@ def compile_query(query, thesaurus=None, vocabulary=None):
             )
         )
         i = j
-    return CompiledQuery(query=query, concepts=concepts, excluded=list(query.excluded))
+    return CompiledQuery(
+        query=query, concepts=_with_periods(concepts, query.text), excluded=list(query.excluded)
+    )
+
+
+# A year or a decade, with the word that bounds it ("since 2015", "before the 1990s") or
+# places something in it ("in the 2000s"): the concept's label.
+# Stop words ("after", "before", "from", "until") are gone from the parsed query, hence
+# the query's text is read.
+PERIOD = re.compile(
+    r"(?:\b(since|after|from|before|until|till|through|in|during)\s+(?:the\s+)?)?\b((?:18|19|20)\d\d)(s|’s|'s)?(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _with_periods(concepts, text):
+    """``concepts`` where a year or decade typed as a word also names the practices started
+    then: researchers place a need in time ("regularisation in the 2000s", "agreements since
+    2015") and the start year is what the knowledge base records of a practice's time. The
+    words stay words too (a practice may say "in 2015" of something it did)."""
+    for match in PERIOD.finditer(text):
+        bound, year, decade = (match.group(1) or "").lower(), int(match.group(2)), bool(match.group(3))
+        first, last = (year, year + 9) if decade else (year, year)
+        if bound in ("since", "from"):
+            last = None
+        elif bound == "after":
+            first, last = last + 1, None
+        elif bound == "before":
+            first, last = None, first - 1
+        elif bound in ("until", "till", "through"):
+            first = None
+        typed = match.group(2) + (match.group(3) or "")
+        for n, concept in enumerate(concepts):
+            if concept.label.lower() == typed.lower() and not (
+                concept.named or concept.expansions or concept.period
+            ):
+                concepts[n] = replace(concept, label=match.group(0), period=(first, last))
+                if bound == "since" and n and concepts[n - 1].label.lower() == "since":
+                    del concepts[n - 1]  # not a word to look for ("since" is no stop word)
+                break
+    return concepts
 
 
 def _label(clause):

@@ -166,7 +166,8 @@ class SearchPage:
 
     @cached_property
     def concept_bits(self):
-        """[bitset] of each concept: its words, their related terms, the values it names."""
+        """[bitset] of each concept: its words, their related terms, the values it names,
+        the practices started in the period it names."""
         concepts = self.query.concepts
         clauses = [self.query.one(concept) for concept in concepts]
         words = self.index.matched_many(
@@ -174,7 +175,9 @@ class SearchPage:
             lambda missing: lexical.matching_bits_many(Practice.objects.all(), [clauses[n] for n in missing]),
         )
         return [
-            bits | self.index.having(concept.facet_keys)
+            bits
+            | self.index.having(concept.facet_keys)
+            | (self.index.started_between(*concept.period) if concept.period else 0)
             for concept, bits in zip(concepts, words, strict=True)
         ]
 
@@ -757,6 +760,16 @@ class SearchPage:
                 offers.append(
                     Offer(label=named.label, count=count, querystring=self._with(changes, drop=("q",)))
                 )
+            if concept.period and not self._asks_for_years():
+                first, last = concept.period
+                count = (self.index.started_between(first, last) & passing).bit_count()
+                if count:
+                    rest = _without_words(self.query.text, concept.label)
+                    years = {"year_from": [] if first is None else [str(first)]}
+                    years["year_to"] = [] if last is None else [str(last)]
+                    changes = {**years, "q": [rest] if rest else []}
+                    querystring = self._with(changes, drop=("q",))
+                    offers.append(Offer(label=concept.period_label, count=count, querystring=querystring))
         for named in self.meant:  # the whole query stands for it: the filter replaces the words
             selected = set(self.filterset.cleaned(named.facet, []) or [])
             count = (self.meant_bits & passing).bit_count()
@@ -766,6 +779,9 @@ class SearchPage:
                     Offer(label=named.label, count=count, querystring=self._with(changes, drop=("q",)))
                 )
         return offers
+
+    def _asks_for_years(self):
+        return any(self.filterset.cleaned(name) is not None for name in PracticeFilter.YEARS)
 
     def alternatives(self):
         """For a page with nothing: what would find something, each with its count."""

@@ -123,3 +123,24 @@ def test_at_least_k_of_several_bitsets():
     assert at_least(sets, 1) == 0b1111
     assert at_least(sets, 2) == 0b0110
     assert at_least(sets, 3) == 0b0100
+
+
+def test_a_year_or_decade_names_the_practices_started_then():
+    def periods(text):
+        return {c.label: c.period for c in compile_query(parse(text)).concepts if c.period}
+
+    assert periods("regularisation in the 2000s") == {"in the 2000s": (2000, 2009)}
+    assert periods("labour agreements since 2015") == {"since 2015": (2015, None)}
+    assert periods("after 2015") == {"after 2015": (2016, None)}
+    assert periods("detention before the 1990s") == {"before the 1990s": (None, 1989)}
+    assert periods("returns until 2010") == {"until 2010": (None, 2010)}
+    assert periods("what did states say in 2022") == {"in 2022": (2022, 2022)}
+    assert periods("2015 agreements") == {"2015": (2015, 2015)}
+    # "since" stood for the period only: it is no word to look for.
+    assert [c.label for c in compile_query(parse("agreements since 2015")).concepts] == [
+        "agreements",
+        "since 2015",
+    ]
+    # Numbers that are no years, and years inside a term or quotes, stay words.
+    assert periods("resolution 1325 and convention 189") == {}
+    assert periods('"2015 agreements"') == {}

@@ -360,3 +360,22 @@ def test_index_changes_made_in_a_rolled_back_savepoint_are_still_flushed_correct
     except RuntimeError:
         pass
     assert titles(client.get(SEARCH, {"q": "zorblax"})) == ["Zorblax programme"]
+
+
+def test_a_year_or_decade_in_the_words_names_the_practices_started_then(client):
+    PracticeFactory(title="Zorblax amnesty", summary="Status for long-term residents.", start_year=2009)
+    PracticeFactory(title="Zorblax amnesty of old", summary="Status for residents.", start_year=1997)
+    PracticeFactory(title="Quuxly permits", summary="Permits.", start_year=2004)
+    # Neither says "2000s": the start year places them (the other amnesty may follow, close
+    # in meaning).
+    response = client.get(SEARCH, {"q": "zorblax amnesty in the 2000s"})
+    assert titles(response)[0] == "Zorblax amnesty"
+    offers = {o.label: o for o in response.context["search"].vocabulary_offers()}
+    assert offers["Started 2000–2009"].count == 2
+    assert offers["Started 2000–2009"].querystring == "year_from=2000&year_to=2009&q=zorblax+amnesty"
+    assert "Started 2000–2009</a>, 2 practices" in response.content.decode()
+    response = client.get(SEARCH, {"q": "zorblax amnesty before 2000"})
+    assert titles(response)[0] == "Zorblax amnesty of old"
+    # Ticked years are not offered again.
+    response = client.get(SEARCH, {"q": "zorblax amnesty since 2005", "year_from": "2005"})
+    assert not response.context["search"].vocabulary_offers()
