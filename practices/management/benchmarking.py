@@ -92,6 +92,13 @@ REQUESTS = [
     ("need: legal status for people without papers", {"q": "legal status for people without papers"}),
     ("names: Mexico decent work", {"q": "Mexico decent work"}),
     ("relaxed: cheaper money transfers home", {"q": "cheaper money transfers home"}),
+    (
+        "long need: 20 words",
+        {
+            "q": "our ministry wants to help citizens working abroad as domestic workers get fair "
+            "contracts, decent pay and a safe way to send money home to their families"
+        },
+    ),
     # The JSON API's list (practices.opendata): the same search, serialised instead of rendered.
     (f"{API}labour + country=MEX + objective=6", {"q": "labour", "country": "MEX", "objective": "6"}),
     (f"{API}need: legal status for people without papers", {"q": "legal status for people without papers"}),

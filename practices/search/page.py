@@ -80,6 +80,7 @@ COMMON_SHARE = 0.3
 # matches cost (a widened need at 100,000 practices: 210 ms with all of them); the coverage
 # and the meaning count them all.
 RANKING_TERMS = 4
+RANKING_CONCEPTS = 6
 WORD = re.compile(r"\w+")
 
 
@@ -508,11 +509,12 @@ class SearchPage:
         ``member`` (the results' bitset bytes), and the weight of their ranking in the fusion."""
         if not self.found:
             return [], 1.0
+        every = self.required == len(self.found)
         ranking = [
             replace(c, terms=(c.terms[0], *sorted(c.terms[1:], key=lambda t: len(t.words)))[:RANKING_TERMS])
-            for c in self._ranking_concepts()
+            for c in self._ranking_concepts(any_of=not every)
         ]
-        if self.required == len(self.found):
+        if every:
             clauses = self.query.all_of(ranking)  # some practices have every concept: rank those
         else:  # any concept, each as the words typed (all of them) or a related term
             clauses = self.query.any_of(ranking)
@@ -522,17 +524,34 @@ class SearchPage:
         # No practice has all the words of any concept: rank by single words, a weaker sign.
         return self._ranked_rows(self.query.any_word(ranking), window, member), WORDS_WEIGHT
 
-    def _ranking_concepts(self):
+    def _ranking_concepts(self, any_of=False):
         """The concepts the database ranks by: those found, but a concept nearly every practice
         matches ("people", "migration" beside rarer words) is left to the coverage, which
-        counts it anyway: ranking it would read the vector of most practices for little."""
+        counts it anyway: ranking it would read the vector of most practices for little.
+
+        Ranked by ``any_of`` more than RANKING_CONCEPTS of them (a long description of a
+        need, which no practice matches in full), the rarest, as long as the practices they
+        match together stay below COMMON_SHARE: the database reads the vector of every
+        practice matching any of them. Ranking by all thirty concepts of one took 220 ms at
+        100,000 practices; the coverage, first in the order, counts them all."""
         everything = self.index.everything.bit_count()
-        rare = [
-            c
-            for c, bits in zip(self.query.concepts, self.concept_bits, strict=True)
-            if bits and bits.bit_count() <= COMMON_SHARE * everything
+        counted = [
+            (bits.bit_count(), n, c)
+            for n, (c, bits) in enumerate(zip(self.query.concepts, self.concept_bits, strict=True))
+            if bits
         ]
-        return rare or self.found
+        rare = [(count, n, c) for count, n, c in counted if count <= COMMON_SHARE * everything]
+        if not rare:
+            return self.found
+        if any_of and len(rare) > RANKING_CONCEPTS:
+            kept, matched = [], 0
+            for count, n, c in sorted(rare)[:RANKING_CONCEPTS]:
+                if kept and matched + count > COMMON_SHARE * everything:
+                    break
+                kept.append((count, n, c))
+                matched += count  # at most: the concepts' practices overlap
+            rare = sorted(kept, key=lambda row: row[1])  # in the query's order
+        return [c for _, _, c in rare]
 
     def _ranked_rows(self, clauses, window, member):
         queryset = self.filterset.filtered(skip={"q"})

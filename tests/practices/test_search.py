@@ -257,8 +257,8 @@ def test_a_query_that_finds_nothing_says_so_and_suggests_what_to_do(client):
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"q": "migration " * 40}, "the limit is 200"),
-        ({"q": " ".join(f"word{n}" for n in range(20))}, "the limit is 12"),
+        ({"q": "migration " * 45}, "the limit is 400"),
+        ({"q": " ".join(f"word{n}" for n in range(45))}, "the limit is 40"),
         ({"country": ["MEX", "NOWHERE"]}, "Not found, ignored: NOWHERE"),
         ({"objective": "banana"}, "Not found, ignored: banana"),
         ({"year_from": "last year"}, "Enter a number"),

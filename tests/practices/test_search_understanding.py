@@ -379,3 +379,18 @@ def test_a_year_or_decade_in_the_words_names_the_practices_started_then(client):
     # Ticked years are not offered again.
     response = client.get(SEARCH, {"q": "zorblax amnesty since 2005", "year_from": "2005"})
     assert not response.context["search"].vocabulary_offers()
+
+
+def test_a_long_description_of_a_need_is_searched_not_refused(client):
+    PracticeFactory(
+        title="Tripartite migration council",
+        summary="Ministries, unions and employers shape labour migration rules together.",
+    )
+    PracticeFactory(title="Remittance corridors", summary="Cheaper transfers.")
+    need = (
+        "our labour ministry wants a standing council where several ministries, trade unions and "
+        "employer groups jointly shape immigration and labour migration rules"
+    )
+    response = client.get(SEARCH, {"q": need})
+    assert "could not be used" not in response.content.decode()
+    assert titles(response)[0] == "Tripartite migration council"
