@@ -156,9 +156,16 @@ class SearchPage:
 
     @property
     def operators(self):
-        """Whether the researcher asked for exactness: a quoted phrase, ``or``, ``-word``."""
+        """Whether the researcher asked for exactness: a quoted phrase or ``-word``. An ``or``
+        is no sign of it: it joins alternatives into one concept, as the thesaurus does, and
+        a need written as a sentence often has one ("move abroad temporarily, or only
+        professionals?", "visit family or shop")."""
         query = self.query.query
-        return '"' in query.text or bool(query.excluded) or any(len(c) > 1 for c in query.clauses)
+        return '"' in query.text or bool(query.excluded)
+
+    @property
+    def _alternatives_typed(self):
+        return any(len(clause) > 1 for clause in self.query.query.clauses)
 
     # --- matches, as sets -------------------------------------------------------------
 
@@ -215,7 +222,7 @@ class SearchPage:
             return 0
         if not self.matching_all:
             return max(1, math.ceil(found / 2))
-        if found >= MANY_CONCEPTS and not self.operators:  # quotes, "or", -word: as typed
+        if found >= MANY_CONCEPTS and not self.operators:  # quotes, -word: as typed
             return math.ceil(found * MOST)
         return found
 
@@ -808,7 +815,7 @@ class SearchPage:
             return []
         offers = [self.suggestion] if self.suggestion else []
         passing = self.passing(self.index.everything)
-        if self.query and self.operators:
+        if self.query and (self.operators or self._alternatives_typed):
             # The same words without quotes, "or" and exclusions.
             words = " ".join(c.label.replace(" or ", " ") for c in self.query.concepts)
             if words and words != self.query.text:

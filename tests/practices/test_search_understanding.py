@@ -394,3 +394,15 @@ def test_a_long_description_of_a_need_is_searched_not_refused(client):
     response = client.get(SEARCH, {"q": need})
     assert "could not be used" not in response.content.decode()
     assert titles(response)[0] == "Tripartite migration council"
+
+
+def test_an_or_in_a_sentence_joins_alternatives_without_making_the_query_exact(client):
+    PracticeFactory(title="Zorblax quuxly wibbly grants", summary="Frobnitz.")
+    PracticeFactory(title="Zorblax quuxly wibbly", summary="Frobnitz.")
+    # Four concepts, "transfers or grants" one of them: most of them are asked for, as of
+    # any long need, those with all of them first.
+    response = client.get(SEARCH, {"q": "zorblax quuxly wibbly transfers or grants"})
+    assert titles(response) == ["Zorblax quuxly wibbly grants", "Zorblax quuxly wibbly"]
+    # Quotes and exclusions still mean "as typed": every concept.
+    response = client.get(SEARCH, {"q": 'zorblax quuxly "wibbly" transfers or grants'})
+    assert titles(response) == ["Zorblax quuxly wibbly grants"]
