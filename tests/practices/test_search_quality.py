@@ -74,8 +74,9 @@ def test_the_quality_command_prints_recall_mrr_and_zero_results(knowledge_base):
 # more in the next session (set 5), each after the fixes the one before led to. Run blind they gave
 # recall@10 / MRR 0.935 / 0.888, 0.942 / 0.880, 0.848 / 0.700, 0.815 / 0.697 and
 # 0.721 / 0.681 on PostgreSQL over the queries with relevant practices, and 7, 3, 8, 5 and
-# 6 of their must-find-nothing queries listed something. The fixes made from them were general (rules, names and thesaurus entries of
-# established terms), so they are no longer blind: they guard against regressions.
+# 6 of their must-find-nothing queries listed something. The fixes made from them were
+# general (rules, names and thesaurus entries of established terms), so they are no longer
+# blind: they guard against regressions.
 BLIND = json.loads((Path(__file__).parent / "search_blind.json").read_text(encoding="utf-8"))
 
 
