@@ -136,9 +136,12 @@ class SearchPage:
                 if retry is not None and len(retry.not_found) < len(page.not_found) and retry.total:
                     retry.corrected_from = page.query.text
                     return retry
-                # Offered: every correction (the same page as the retry if all were typos).
+                # Offered: every correction (the same page as the retry if all were typos);
+                # but an everyday word replaced by another ("planner" by "planned") is no
+                # help beside results.
+                everyday = all(english.is_common_word(word) for word in corrections)
                 offered = retry if typos == corrections else page.variant({"q": [corrected]})
-                if offered.total:
+                if offered.total and not (everyday and page.total):
                     page.suggestion = Offer(
                         f"“{corrected}”", offered.total, offered._with({"q": [corrected]})
                     )
@@ -771,10 +774,13 @@ class SearchPage:
     def vocabulary_offers(self):
         """Vocabulary values the query names, each as a one-click filter:
         [(label, count, querystring)], the words that named it taken out of the query."""
-        offers = []
+        offers, offered = [], set()
         passing = self.passing(self.index.everything)
         for concept in self.query.concepts:
             for named in concept.named:
+                if named in offered:  # named twice ("health needs ... national health policies")
+                    continue
+                offered.add(named)
                 selected = set(self.filterset.cleaned(named.facet, []) or [])
                 if set(named.values) <= {str(v) for v in selected}:
                     continue

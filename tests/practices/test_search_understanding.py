@@ -119,6 +119,11 @@ def test_a_country_adjective_names_the_country(client):
     )
     response = client.get(SEARCH, {"q": "Mexican farm jobs"})
     assert titles(response)[0] == mexican.title  # Asia's only by meaning, if at all: after
+    # Named twice, offered once.
+    offers = response.context["search"].vocabulary_offers()
+    assert [o.label for o in offers] == ["Country: Mexico"]
+    offers = client.get(SEARCH, {"q": "Mexican farm jobs in Mexico"}).context["search"].vocabulary_offers()
+    assert [o.label for o in offers] == ["Country: Mexico"]
 
 
 def test_a_group_of_countries_named_as_researchers_name_it(client):
@@ -337,12 +342,15 @@ def test_a_typo_is_corrected_into_an_english_word_the_thesaurus_knows(client):
 
 
 def test_an_everyday_word_is_not_corrected_into_its_neighbour(client):
-    """“alone” is no typo of “along”, though only “along” is in a practice: the researcher
-    is asked, not overruled."""
+    """“alone” is no typo of “along”, though only “along” is in a practice: beside results,
+    it is left alone; on an empty page, the researcher is asked, not overruled."""
     PracticeFactory(title="Border crossings along the river", summary="Officers posted along the river.")
     search = client.get(SEARCH, {"q": "crossings alone"}).context["search"]
-    assert search.corrected_from is None
+    assert search.corrected_from is None and search.total == 0
     assert search.suggestion.label == "“crossings along”"
+    search = client.get(SEARCH, {"q": "river border crossings alone"}).context["search"]
+    assert search.corrected_from is None and search.total == 1
+    assert search.suggestion is None
     typo = client.get(SEARCH, {"q": "crossings alongg"}).context["search"]
     assert typo.corrected_from == "crossings alongg" and typo.total == 1
 
