@@ -617,10 +617,15 @@ class SearchPage:
         ids = list(self.tally.page_ids)
         if not ids:
             return []
-        queryset = self.base_queryset.filter(pk__in=ids)
+        # Unordered (the order is ``ids``): sorting the wide rows by title cost the database
+        # more than reading them. The description and results are read as text for the
+        # snippets, never shown as HTML in a list.
+        queryset = self.base_queryset.filter(pk__in=ids).order_by()
         pattern = None
         if self.found:
-            queryset = queryset.defer(None).defer("search_vector", "outside_facts")
+            queryset = queryset.defer(None).defer(
+                "search_vector", "outside_facts", "description_html", "results_html"
+            )
             pattern = snippets.highlighter(term for concept in self.found for term in concept.terms)
         rows = {practice.pk: practice for practice in queryset}
         practices = [rows[pk] for pk in ids if pk in rows]
