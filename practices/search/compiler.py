@@ -298,6 +298,8 @@ def _with_periods(concepts, text):
     2015") and the start year is what the knowledge base records of a practice's time. The
     words stay words too (a practice may say "in 2015" of something it did)."""
     for match in PERIOD.finditer(text):
+        if '"' in (text[match.start() - 1 : match.start()], text[match.end() : match.end() + 1]):
+            continue  # "2015" in quotes is the word as typed
         bound, year, decade = (match.group(1) or "").lower(), int(match.group(2)), bool(match.group(3))
         first, last = (year, year + 9) if decade else (year, year)
         if bound in ("since", "from"):

@@ -144,3 +144,4 @@ def test_a_year_or_decade_names_the_practices_started_then():
     # Numbers that are no years, and years inside a term or quotes, stay words.
     assert periods("resolution 1325 and convention 189") == {}
     assert periods('"2015 agreements"') == {}
+    assert periods('agreements "2015"') == {}
