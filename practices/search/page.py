@@ -797,7 +797,7 @@ class SearchPage:
                 offers.append(
                     Offer(label=named.label, count=count, querystring=self._with(changes, drop=("q",)))
                 )
-            if concept.period and not self._asks_for_years():
+            if concept.period and "years" not in self.filter_bits:  # no years ticked yet
                 first, last = concept.period
                 count = (self.index.started_between(first, last) & passing).bit_count()
                 if count:
@@ -816,9 +816,6 @@ class SearchPage:
                     Offer(label=named.label, count=count, querystring=self._with(changes, drop=("q",)))
                 )
         return offers
-
-    def _asks_for_years(self):
-        return any(self.filterset.cleaned(name) is not None for name in PracticeFilter.YEARS)
 
     def alternatives(self):
         """For a page with nothing: what would find something, each with its count."""
