@@ -61,6 +61,19 @@ def test_list_cards_carry_the_pick_button(client):
     )
 
 
+def test_the_search_pages_pick_button_posts_with_its_own_csrf_token():
+    practice = PracticeFactory(title='Fish & <b>"chips"</b>')
+    strict = Client(enforce_csrf_checks=True)
+    page = strict.get(reverse("practices:list"), {"q": "fish"}).text
+    form = re.search(rf'<form class="pick no-print" id="pick-{practice.slug}".*?</form>', page).group()
+    assert "&lt;b&gt;&quot;chips&quot;&lt;/b&gt;" in form  # the title escaped
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert fields["action"] == "add" and fields["practice"] == practice.slug
+    response = strict.post(PICK, {**fields, "next": "/practices/?q=fish"})
+    assert response.status_code == 302
+    assert f'id="pick-{practice.slug}"' in strict.get(BRIEF).text
+
+
 def test_picking_needs_post_and_a_csrf_token():
     practice = PracticeFactory()
     strict = Client(enforce_csrf_checks=True)
