@@ -55,6 +55,17 @@ def test_words_a_thesaurus_term_covers_become_one_concept_with_its_related_terms
     assert found[0].terms[0].words == ("legal", "status") and not found[0].terms[0].phrase
 
 
+def test_words_that_only_phrase_a_request_are_no_concept_of_it():
+    # "still", "actually", "possible" matched two or three practices each: as concepts they
+    # counted among those a result must have, and pushed aside the practices on the need.
+    assert [c.label for c in concepts("is it still possible to actually get legal status")] == [
+        "get",
+        "legal status",
+    ]
+    # Quoted, a phrase is taken as typed.
+    assert [c.label for c in concepts('"still possible"')] == ["still possible"]
+
+
 def test_overlapping_terms_make_one_concept_rather_than_leave_a_word_required():
     # "transfers home" overlaps "cheaper money transfers": "home" must not become a word
     # every result has to contain (it cut the remittance practices from the results).
