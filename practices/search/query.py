@@ -40,8 +40,10 @@ STOP_WORDS = frozenset(
 FILLER_WORDS = frozenset(
     """actually really still also even please possible possibly want wants wanted looking
     trying know anyone someone something anything kind sort thing things whether would could
-    might must genuinely truly basically simply""".split()
+    might must genuinely truly basically simply like versus vs i'm i've i'd we're we've
+    don't doesn't can't""".split()
 )
+UNSEARCHED = STOP_WORDS | FILLER_WORDS
 
 
 class QueryError(ValueError):
@@ -196,7 +198,7 @@ def parse(text):
             negated = bare.startswith("-") and len(bare) > 1
             words = tuple(WORDS_RE.findall(bare))
             phrase = len(words) > 1  # co-operation, ILO's: keep the parts together
-            if len(words) == 1 and (words[0].lower() in STOP_WORDS or words[0].lower() in FILLER_WORDS):
+            if len(words) == 1 and words[0].lower().replace("’", "'") in UNSEARCHED:
                 continue
         if not words:
             continue
@@ -232,6 +234,10 @@ def _light_stem(word):
     """Inflections only (plurals, -ing, -ed), as Harman's S-stemmer and a little more: a
     thesaurus term or a name must not match a merely related word, as a full stemmer
     would make it ("regularisation" and "regular", "nationality" and "national")."""
+    if word.endswith("'s"):  # a possessive: "homeland's" is "homeland", not "homeland'"
+        word = word[:-2]
+    elif word.endswith("s'"):  # "migrants'"
+        word = word[:-1]
     if len(word) > 4 and word.endswith("ies") and not word.endswith(("eies", "aies")):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("es") and word[-3] in "sxz" or word.endswith(("ches", "shes")):

@@ -1,8 +1,10 @@
 """The query compiler and the matchers: pure Python, no database."""
 
+import pytest
+
 from practices.search.compiler import Named, Thesaurus, Vocabulary, compile_query
 from practices.search.page import at_least
-from practices.search.query import parse, stem
+from practices.search.query import QueryError, parse, stem
 
 THESAURUS = Thesaurus(
     [
@@ -62,8 +64,17 @@ def test_words_that_only_phrase_a_request_are_no_concept_of_it():
         "get",
         "legal status",
     ]
+    assert [c.label for c in concepts("I’m comparing Mexico versus the US, like it or not")] == [
+        "comparing",
+        "Mexico",
+        "US",
+    ]
     # Quoted, a phrase is taken as typed.
     assert [c.label for c in concepts('"still possible"')] == ["still possible"]
+    # Nothing but such words, or punctuation, is a clear message, not a page of everything.
+    for text in ("— – …", "is it actually possible?"):
+        with pytest.raises(QueryError, match="no word to look for"):
+            parse(text)
 
 
 def test_overlapping_terms_make_one_concept_rather_than_leave_a_word_required():
@@ -125,6 +136,8 @@ def test_operators_keep_their_meaning():
 
 def test_light_stemming_folds_inflections_not_derivations():
     assert stem("Migrants") == stem("migrant") and stem("transfers") == stem("transfer")
+    # Possessives: "their homeland's development" names the homeland.
+    assert stem("homeland's") == stem("homeland") and stem("migrants’") == stem("migrant")
     assert stem("regularization") == stem("regularisation")
     assert stem("nationality") != stem("national") and stem("regular") != stem("regularisation")
 
