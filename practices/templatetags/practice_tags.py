@@ -87,19 +87,20 @@ PICKED = '<span class="picked">✓ In your <a href="{brief}">brief</a></span>'
 def pick_button(context, practice):
     """The form that adds ``practice`` to the brief kept in the session, or removes it if
     picked; it works without JavaScript. Uses ``picked_slugs``, ``pick_url`` and
-    ``pick_next`` of the picks context processor.
+    ``pick_next`` of the picks context processor (a context without them: nothing picked,
+    back to the brief's own page).
 
     A format string rather than an {% include %}: a search page shows up to 100 of them,
     and the include with its {% csrf_token %} cost 70 microseconds each."""
-    picked = practice.slug in context["picked_slugs"]
+    picked = practice.slug in context.get("picked_slugs", ())
     token = str(context.get("csrf_token") or "")
     csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
     return mark_safe(
         PICK_BUTTON.format(
             slug=escape(practice.slug),
-            action=escape(context["pick_url"]),
+            action=escape(context.get("pick_url") or reverse("practices:pick")),
             csrf=csrf if token and token != "NOTPROVIDED" else "",
-            next=escape(context["pick_next"]),
+            next=escape(context.get("pick_next", "")),
             verb="remove" if picked else "add",
             picked=PICKED.format(brief=reverse("practices:brief")) if picked else "",
             label="Remove" if picked else "Add",

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 
@@ -72,6 +73,15 @@ def test_the_search_pages_pick_button_posts_with_its_own_csrf_token():
     response = strict.post(PICK, {**fields, "next": "/practices/?q=fish"})
     assert response.status_code == 302
     assert f'id="pick-{practice.slug}"' in strict.get(BRIEF).text
+
+
+def test_the_pick_button_renders_without_the_picks_context():
+    # A template rendered without a request (no context processors) still gets a working form.
+    practice = PracticeFactory(title="Rabat Process")
+    template = Template("{% load practice_tags %}{% pick_button practice %}")
+    html = template.render(Context({"practice": practice}))
+    assert f'action="{PICK}"' in html and 'value="add"' in html
+    assert "csrfmiddlewaretoken" not in html
 
 
 def test_picking_needs_post_and_a_csrf_token():
