@@ -255,7 +255,8 @@ def compile_query(query, thesaurus=None, vocabulary=None):
                     break
         if chosen is None:
             clause = units[i][0]
-            concepts.append(Concept(label=_label(clause), terms=tuple(clause)))
+            if i not in query.request_words:  # a word that only phrases the request is no concept
+                concepts.append(Concept(label=_label(clause), terms=tuple(clause)))
             matched = None
             i += 1
             continue

@@ -35,15 +35,15 @@ STOP_WORDS = frozenset(
 
 
 # Words that phrase a request rather than name its topic ("is it still possible to…",
-# "governments genuinely delivering…"), dropped like the stop words. Rare in the practices,
-# they were concepts a result had to match, and weighed most in the coverage.
+# "governments genuinely delivering…"). Rare in the practices, as concepts they were words a
+# result had to match, and weighed most in the coverage; so the compiler leaves one out
+# unless a thesaurus term or name holds it ("know your rights"). Parsed as words.
 FILLER_WORDS = frozenset(
     """actually really still also even please possible possibly want wants wanted looking
     trying know anyone someone something anything kind sort thing things whether would could
     might must genuinely truly basically simply like versus vs i'm i've i'd we're we've
     don't doesn't can't""".split()
 )
-UNSEARCHED = STOP_WORDS | FILLER_WORDS
 
 
 class QueryError(ValueError):
@@ -146,6 +146,8 @@ class SearchQuery:
     text: str
     clauses: list[list[Term]] = field(default_factory=list)
     excluded: list[Term] = field(default_factory=list)
+    # Positions in ``clauses`` of the unquoted request words (FILLER_WORDS) typed alone.
+    request_words: frozenset[int] = frozenset()
 
     def __bool__(self):
         return bool(self.clauses or self.excluded)
@@ -186,6 +188,7 @@ def parse(text):
         )
     query = SearchQuery(text=text)
     clause, pending_or = [], False
+    request_words = set()  # ids of those Terms: a quoted "still" is an equal Term
     for match in TOKEN_RE.finditer(text):
         negated, quoted, bare = match.group(1), match.group(2), match.group(3)
         if bare is not None and bare.lower() == "or":
@@ -198,11 +201,13 @@ def parse(text):
             negated = bare.startswith("-") and len(bare) > 1
             words = tuple(WORDS_RE.findall(bare))
             phrase = len(words) > 1  # co-operation, ILO's: keep the parts together
-            if len(words) == 1 and words[0].lower().replace("’", "'") in UNSEARCHED:
+            if len(words) == 1 and words[0].lower() in STOP_WORDS:
                 continue
         if not words:
             continue
         term = Term(words=words, phrase=phrase, negated=bool(negated))
+        if quoted is None and len(words) == 1 and words[0].lower().replace("’", "'") in FILLER_WORDS:
+            request_words.add(id(term))
         if term.negated:
             query.excluded.append(term)
         elif pending_or and clause:
@@ -214,7 +219,10 @@ def parse(text):
         pending_or = False
     if clause:
         query.clauses.append(clause)
-    if text and not query:
+    query.request_words = frozenset(
+        n for n, clause in enumerate(query.clauses) if len(clause) == 1 and id(clause[0]) in request_words
+    )
+    if text and (not query or len(query.request_words) == len(query.clauses) and not query.excluded):
         raise QueryError(
             "Your search has no word to look for: punctuation and common words such as "
             "“the” or “or” are left out. Type a word or a name, or use the filters."

@@ -14,6 +14,7 @@ THESAURUS = Thesaurus(
         ("one_way", ["cheaper money transfers"], ["remittance costs"]),
         ("one_way", ["transfers home", "send money"], ["remittances"]),
         ("one_way", ["foreign workers"], ["migrant workers"]),
+        ("one_way", ["know your rights"], ["information for migrants"]),
     ]
 )
 MEXICO = Named("country", ("MEX",), "Country: Mexico")
@@ -69,8 +70,11 @@ def test_words_that_only_phrase_a_request_are_no_concept_of_it():
         "Mexico",
         "US",
     ]
-    # Quoted, a phrase is taken as typed.
+    # Quoted, a phrase is taken as typed; and a thesaurus term holding such a word is found.
     assert [c.label for c in concepts('"still possible"')] == ["still possible"]
+    assert [c.label for c in concepts('"still" possible')] == ["still"]
+    found = concepts("do they still know your rights")
+    assert [c.expansions for c in found] == [("information for migrants",)]
     # Nothing but such words, or punctuation, is a clear message, not a page of everything.
     for text in ("— – …", "is it actually possible?"):
         with pytest.raises(QueryError, match="no word to look for"):
