@@ -7,7 +7,7 @@ the search index token changes, which every edit of those rows does
 search, in every process.
 """
 
-from practices.data.country_names import COUNTRY_NAMES
+from practices.data.country_names import CAPITALS, COUNTRY_NAMES
 from practices.models import (
     Country,
     GcmObjective,
@@ -96,7 +96,7 @@ def build_vocabulary(objectives):
     for iso3, name, region, sub_region, intermediate in countries:
         named = Named("country", (iso3,), f"Country: {name}")
         names.append((name, named))
-        names += [(other, named) for other in COUNTRY_NAMES.get(iso3, ())]
+        names += [(other, named) for other in (*COUNTRY_NAMES.get(iso3, ()), *CAPITALS.get(iso3, ()))]
         places.setdefault(region, ("region", {region.lower()}))
         for area in (sub_region, intermediate):
             if area:

@@ -126,6 +126,16 @@ def test_a_country_adjective_names_the_country(client):
     assert [o.label for o in offers] == ["Country: Mexico"]
 
 
+def test_a_capital_names_its_country_as_the_press_names_a_government(client):
+    french = PracticeFactory(
+        title="Concerted agreements", summary="Deals on legal entry.", country=Country.objects.get(iso3="FRA")
+    )
+    other = PracticeFactory(title="Other agreements", summary="Deals on legal entry.")  # Mexico's
+    response = client.get(SEARCH, {"q": "Paris deals on legal entry"})
+    assert titles(response) == [french.title, other.title]  # no practice says "Paris"
+    assert [o.label for o in response.context["search"].vocabulary_offers()] == ["Country: France"]
+
+
 def test_a_group_of_countries_named_as_researchers_name_it(client):
     """ "The Gulf" is no UN region: it names the six GCC states, not all of Western Asia."""
     PracticeFactory(
