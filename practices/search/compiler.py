@@ -271,7 +271,7 @@ def compile_query(query, thesaurus=None, vocabulary=None):
         terms = tuple(dict.fromkeys([own, *extra]))[:MAX_ALTERNATIVES]
         concepts.append(
             Concept(
-                label=" ".join(words),
+                label=_typed(query, i, j) or " ".join(words),
                 terms=terms,
                 expansions=tuple(" ".join(t.words) for t in terms[1:]),
                 named=tuple(dict.fromkeys(named)),  # overlapping terms may name the same value
@@ -321,6 +321,18 @@ def _with_periods(concepts, text):
                     del concepts[n - 1]  # not a word to look for ("since" is no stop word)
                 break
     return concepts
+
+
+def _typed(query, first, end):
+    """The text of clauses ``first`` to ``end`` (excluded) as typed, words parsing left out
+    included ("know your rights"), without the punctuation around them; "" if they were
+    not typed one after the other (a quoted phrase or an exclusion among them)."""
+    if len(query.spans) != len(query.clauses):
+        return ""
+    text = query.text[query.spans[first][0] : query.spans[end - 1][1]]
+    if '"' in text or re.search(r"(?<!\w)-\w", text):
+        return ""
+    return re.sub(r"^\W+|\W+$", "", text)
 
 
 def _label(clause):

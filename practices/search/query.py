@@ -148,6 +148,9 @@ class SearchQuery:
     excluded: list[Term] = field(default_factory=list)
     # Positions in ``clauses`` of the unquoted request words (FILLER_WORDS) typed alone.
     request_words: frozenset[int] = frozenset()
+    # (start, end) in ``text`` of each clause, as typed: what a concept of several clauses
+    # is called on the page ("know your rights", with the words parsing left out).
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
     def __bool__(self):
         return bool(self.clauses or self.excluded)
@@ -187,7 +190,7 @@ def parse(text):
             "Use a few distinctive words, or filters."
         )
     query = SearchQuery(text=text)
-    clause, pending_or = [], False
+    clause, pending_or, span = [], False, None
     request_words = set()  # ids of those Terms: a quoted "still" is an equal Term
     for match in TOKEN_RE.finditer(text):
         negated, quoted, bare = match.group(1), match.group(2), match.group(3)
@@ -212,13 +215,16 @@ def parse(text):
             query.excluded.append(term)
         elif pending_or and clause:
             clause.append(term)
+            span = (span[0], match.end())
         else:
             if clause:
                 query.clauses.append(clause)
-            clause = [term]
+                query.spans.append(span)
+            clause, span = [term], match.span()
         pending_or = False
     if clause:
         query.clauses.append(clause)
+        query.spans.append(span)
     query.request_words = frozenset(
         n for n, clause in enumerate(query.clauses) if len(clause) == 1 and id(clause[0]) in request_words
     )

@@ -73,8 +73,9 @@ def test_words_that_only_phrase_a_request_are_no_concept_of_it():
     # Quoted, a phrase is taken as typed; and a thesaurus term holding such a word is found.
     assert [c.label for c in concepts('"still possible"')] == ["still possible"]
     assert [c.label for c in concepts('"still" possible')] == ["still"]
-    found = concepts("do they still know your rights")
+    found = concepts("do they still know your rights?")
     assert [c.expansions for c in found] == [("information for migrants",)]
+    assert [c.label for c in found] == ["know your rights"]  # as typed, as the page says it
     # Nothing but such words, or punctuation, is a clear message, not a page of everything.
     for text in ("— – …", "is it actually possible?"):
         with pytest.raises(QueryError, match="no word to look for"):
