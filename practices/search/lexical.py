@@ -33,7 +33,7 @@ from django.db.models.functions import Length
 from django.db.models.sql import Query as SqlQuery
 
 from practices.search import english
-from practices.search.bits import bitset
+from practices.search.bits import bitset, is_member
 
 # Relative weights of title+aliases, summary, description+results, related text.
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
@@ -113,33 +113,54 @@ def apply(queryset, query):
 OVERFETCH = 3
 
 
-def best(queryset, query, limit, fields, keep=None, narrowed=False):
+def best(queryset, query, limit, fields, among=None, narrowed=False):
     """The ``limit`` practices of ``queryset`` that best match ``query``, best first, as
     tuples of ``fields`` (values_list, the id first).
 
-    ``keep(pk)`` says whether a practice is wanted (the search page's result bitset). Each
-    database then ranks in a narrow table of its own, takes the best ``OVERFETCH`` times
-    ``limit`` and keeps those wanted; if too few are (a relaxed query, a narrow filter), it
-    ranks them all. On PostgreSQL, a facet filter (``narrowed``) is applied in SQL instead,
-    which a selective filter makes cheap. Without ``keep``, ``queryset`` is ranked in SQL.
+    ``among`` is the bytes of a bitset of the practices wanted (the search page's results,
+    ``FacetIndex.bytes_of()``). Each database then ranks in a narrow table of its own. On
+    PostgreSQL, a facet filter (``narrowed``) is applied in SQL instead, which a selective
+    filter makes cheap. Without ``among``, ``queryset`` is ranked in SQL.
 
     - PostgreSQL ranks the practices whose head vector (title, aliases, summary) matches,
-      by ``ts_rank`` over it (``practices_best()``, migration 0012): a few hundred bytes
+      by ``ts_rank`` over it, among the wanted ones, and returns their rows in the same
+      statement (``practices_best_among()``, migrations 0012 and 0017): a few hundred bytes
       per practice, where ranking the practice rows reads ~4 KB each (90,000 of them for a
       broad word at 100,000 practices). Practices matching only elsewhere rank after them
       anyway.
     - SQLite ranks by ``bm25()`` in the FTS5 table, which runs in C over its own rows (a
       third of the cost of ranking while joined to the practices, and far less than
-      filtering by facet keys there).
+      filtering by facet keys there), takes the best ``OVERFETCH`` times ``limit`` and
+      keeps those wanted; if too few are (a relaxed query, a narrow filter), it ranks them all.
     """
     wanted, unwanted = _fts5_expression(query)
-    if keep is None or unwanted or not wanted or (narrowed and is_postgresql()):
+    if among is None or unwanted or not wanted or (narrowed and is_postgresql()):
         return list(apply(queryset, query).order_by("-rank", "title", "pk").values_list(*fields)[:limit])
+    if is_postgresql():
+        return _best_rows_among(queryset, query, limit, fields, among)
     ranked = _best_ids(queryset, query, limit * OVERFETCH)
-    kept = [pk for pk in ranked if keep(pk)][:limit]
+    kept = [pk for pk in ranked if is_member(among, pk)][:limit]
     if len(kept) < limit and len(ranked) == limit * OVERFETCH:
-        kept = [pk for pk in _best_ids(queryset, query, None) if keep(pk)][:limit]
+        kept = [pk for pk in _best_ids(queryset, query, None) if is_member(among, pk)][:limit]
     return _rows(queryset.model, kept, fields)
+
+
+def _best_rows_among(queryset, query, limit, fields, among):
+    """PostgreSQL: the rows of the ``limit`` best head matches among ``among``, in one statement."""
+    meta = queryset.model._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join("p." + quote((meta.pk if f == "pk" else meta.get_field(f)).column) for f in fields)
+    outer = SqlQuery(queryset.model)
+    tsquery, params = outer.get_compiler(connection=connection).compile(
+        _pg_full_query(query).resolve_expression(outer)
+    )
+    sql = (
+        f"SELECT {columns} FROM practices_best_among({tsquery}, %s, %s) WITH ORDINALITY AS b(id, n) "
+        f"JOIN {quote(meta.db_table)} p ON p.{quote(meta.pk.column)} = b.id ORDER BY b.n"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit, bytes(among)])
+        return cursor.fetchall()
 
 
 def _rows(model, ids, fields):
@@ -159,21 +180,15 @@ def _rows(model, ids, fields):
 
 
 def _best_ids(queryset, query, count):
-    """The ids of the ``count`` best matches (all of them if None), in their narrow table."""
+    """SQLite: the ids of the ``count`` best matches (all of them if None), in the FTS5 table."""
+    fts_table = queryset.model._meta.get_field("search_index").related_model._meta.db_table
+    weights = ", ".join(str(WEIGHTS[w]) for w in "ABCD")
     with connection.cursor() as cursor:
-        if is_postgresql():
-            outer = SqlQuery(queryset.model)
-            compiler = outer.get_compiler(connection=connection)
-            tsquery, params = compiler.compile(_pg_full_query(query).resolve_expression(outer))
-            cursor.execute(f"SELECT practices_best({tsquery}, %s)", [*params, count])
-        else:
-            fts_table = queryset.model._meta.get_field("search_index").related_model._meta.db_table
-            weights = ", ".join(str(WEIGHTS[w]) for w in "ABCD")
-            cursor.execute(
-                f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH %s "
-                f"ORDER BY bm25({fts_table}, {weights}), rowid LIMIT %s",
-                [_fts5_expression(query)[0], -1 if count is None else count],
-            )
+        cursor.execute(
+            f"SELECT rowid FROM {fts_table} WHERE {fts_table} MATCH %s "
+            f"ORDER BY bm25({fts_table}, {weights}), rowid LIMIT %s",
+            [_fts5_expression(query)[0], -1 if count is None else count],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -566,11 +566,7 @@ class SearchPage:
     def _ranked_rows(self, clauses, window, member):
         queryset = self.filterset.filtered(skip={"q"})
         fields = ("pk", "title", "aliases", "summary")
-
-        def keep(pk):
-            return is_member(member, pk)
-
-        return lexical.best(queryset, clauses, window, fields, keep=keep, narrowed=bool(self.filter_bits))
+        return lexical.best(queryset, clauses, window, fields, among=member, narrowed=bool(self.filter_bits))
 
     def _exact_forms(self):
         """Per concept, (bonus, pattern, text, words) options, the largest bonus first: its
