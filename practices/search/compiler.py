@@ -255,7 +255,9 @@ def compile_query(query, thesaurus=None, vocabulary=None):
                     break
         if chosen is None:
             clause = units[i][0]
-            if i not in query.request_words:  # a word that only phrases the request is no concept
+            if len(clause) > 1:  # alternatives typed ("Danish or Belgian"): each as a term alone
+                concepts.append(_alternatives(clause, thesaurus, vocabulary))
+            elif i not in query.request_words:  # a word that only phrases the request is no concept
                 concepts.append(Concept(label=_label(clause), terms=tuple(clause)))
             matched = None
             i += 1
@@ -333,6 +335,26 @@ def _typed(query, first, end):
     if '"' in text or re.search(r"(?<!\w)-\w", text):
         return ""
     return re.sub(r"^\W+|\W+$", "", text)
+
+
+def _alternatives(clause, thesaurus, vocabulary):
+    """The concept of an OR-clause: its terms, and what each word typed alone is a thesaurus
+    term or name for ("Mexico or Guatemala" names both countries). A phrase in quotes is
+    taken as typed."""
+    related, named = [], []
+    for term in clause:
+        if len(term.words) == 1:
+            key = stems(" ".join(term.words))
+            related += thesaurus.lookup(key)
+            named += vocabulary.lookup(key)
+    extra = [t for t in (term_of(text) for text in related) if t is not None and t not in clause]
+    terms = tuple(dict.fromkeys([*clause, *extra]))[: max(MAX_ALTERNATIVES, len(clause))]
+    return Concept(
+        label=_label(clause),
+        terms=terms,
+        expansions=tuple(" ".join(t.words) for t in terms[len(clause) :]),
+        named=tuple(dict.fromkeys(named)),
+    )
 
 
 def _label(clause):

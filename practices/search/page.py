@@ -130,8 +130,11 @@ class SearchPage:
                 # "prosecuting migrant smuglers", where "prosecuting" is in no practice
                 # either). An English word is no typo ("children crossing borders alone" is
                 # not about "along", nor "readmitted" about "admitted"): its correction is
-                # only offered.
-                typos = {word: c for word, c in corrections.items() if not english.is_word(word)}
+                # only offered. Nor is a word with accents, in a query in Spanish or French
+                # ("signés" is not "signs").
+                typos = {
+                    word: c for word, c in corrections.items() if word.isascii() and not english.is_word(word)
+                }
                 retry = page.variant({"q": [page.query.query.replace_words(typos)]}) if typos else None
                 if retry is not None and len(retry.not_found) < len(page.not_found) and retry.total:
                     retry.corrected_from = page.query.text

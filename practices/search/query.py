@@ -41,9 +41,12 @@ STOP_WORDS = frozenset(
 FILLER_WORDS = frozenset(
     """actually really still also even please possible possibly want wants wanted looking
     trying know anyone someone something anything kind sort thing things whether would could
-    might must genuinely truly basically simply like versus vs i'm i've i'd we're we've
-    don't doesn't can't""".split()
+    might must genuinely truly basically simply like i'm i've i'd we're we've don't doesn't
+    can't""".split()
 )
+# Words that join the terms either side into alternatives: "or", and the "versus" of a
+# comparison ("Danish vs Belgian schemes" wants either country's, not practices of both).
+ALTERNATIVE_WORDS = frozenset({"or", "vs", "vs.", "versus"})
 
 
 class QueryError(ValueError):
@@ -194,7 +197,7 @@ def parse(text):
     request_words = set()  # ids of those Terms: a quoted "still" is an equal Term
     for match in TOKEN_RE.finditer(text):
         negated, quoted, bare = match.group(1), match.group(2), match.group(3)
-        if bare is not None and bare.lower() == "or":
+        if bare is not None and bare.lower() in ALTERNATIVE_WORDS:
             pending_or = bool(clause)
             continue
         if quoted is not None:
