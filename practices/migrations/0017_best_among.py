@@ -16,8 +16,9 @@ CREATE FUNCTION practices_best_among(query tsquery, n integer, member bytea) RET
     AS $$
         SELECT practice_id FROM practices_practice_heads
         WHERE head @@ query
-          AND practice_id < octet_length(member)::bigint * 8
-          AND get_bit(member, practice_id) = 1
+          -- CASE, not AND: SQL does not promise to test the bound first.
+          AND CASE WHEN practice_id < octet_length(member)::bigint * 8
+                   THEN get_bit(member, practice_id) = 1 ELSE false END
         ORDER BY ts_rank(head, query) DESC, practice_id LIMIT n
     $$;
 DROP FUNCTION practices_best(tsquery, integer);
