@@ -465,8 +465,9 @@ class SearchPage:
                     next(
                         (
                             bonus
-                            for bonus, pattern, at, needs in forms
-                            if not needs.isdisjoint(words[at]) and pattern.search(texts[at])
+                            for bonus, single, pattern, at, needs in forms
+                            if not single.isdisjoint(words[at])
+                            or (pattern and not needs.isdisjoint(words[at]) and pattern.search(texts[at]))
                         ),
                         0,
                     )
@@ -572,13 +573,14 @@ class SearchPage:
         return lexical.best(queryset, clauses, window, fields, among=member, narrowed=bool(self.filter_bits))
 
     def _exact_forms(self):
-        """Per concept, (bonus, pattern, text, words) options, the largest bonus first: its
-        words as typed and their spellings earn the whole EXACT_BONUS, its related terms
-        half, so that among practices matching a concept those with the researcher's own
-        words come first; either in the summary (text 1) rather than the title or aliases
-        (text 0), half as much. A row earns the first that it matches (a hundred rows are
-        searched, for each concept: the pattern is only tried on a text holding one of the
-        option's ``words``, which rules out most at the cost of a set operation)."""
+        """Per concept, (bonus, single, pattern, text, words) options, the largest bonus
+        first: its words as typed and their spellings earn the whole EXACT_BONUS, its related
+        terms half, so that among practices matching a concept those with the researcher's
+        own words come first; either in the summary (text 1) rather than the title or
+        aliases (text 0), half as much. A row earns the first that it matches (a hundred
+        rows are searched, for each concept). A form of one word (``single``) is found in
+        the text's set of words; the ``pattern`` of the others (phrases, "ILO's") is only
+        tried on a text holding one of their ``words``."""
         concepts = []
         for concept in self.found:
             typed, related = set(), set()
@@ -590,11 +592,15 @@ class SearchPage:
                 (typed if position == 0 else related).update(forms)
             options = []
             for forms, bonus in ((typed, EXACT_BONUS), (related - typed, EXACT_BONUS / 2)):
-                if forms:
-                    alternatives = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
-                    pattern = re.compile(rf"\b(?:{alternatives})\b")
-                    needs = frozenset(word for form in forms for word in WORD.findall(form))
-                    options += [(bonus, pattern, 0, needs), (bonus / 2, pattern, 1, needs)]
+                if not forms:
+                    continue
+                single = frozenset(f for f in forms if WORD.fullmatch(f))
+                several = sorted(forms - single, key=len, reverse=True)
+                pattern = None
+                if several:
+                    pattern = re.compile(rf"\b(?:{'|'.join(re.escape(f) for f in several)})\b")
+                needs = frozenset(word for form in several for word in WORD.findall(form))
+                options += [(bonus, single, pattern, 0, needs), (bonus / 2, single, pattern, 1, needs)]
             concepts.append(sorted(options, key=lambda option: -option[0]))
         return concepts
 
