@@ -15,7 +15,8 @@ vocabularies' names) by ``practices.search.vocabulary``; here they are plain mat
 import re
 from dataclasses import dataclass, field, replace
 
-from practices.search.query import WORDS_RE, SearchQuery, Term, stems
+from practices.search import english
+from practices.search.query import TERM_ONLY_WORDS, WORDS_RE, SearchQuery, Term, stems
 
 MAX_SPAN = 6  # words one thesaurus term or vocabulary name may cover
 MAX_ALTERNATIVES = 16  # per concept, so that a query stays small for the database
@@ -52,7 +53,7 @@ class Thesaurus:
     def lookup(self, key):
         return list(self.related.get(key, {}))
 
-    def lookup_loosely(self, key):
+    def lookup_loosely(self, key, may_skip=lambda position: True):
         """The related terms of a term of several words that ``key`` holds with one word
         more between its first and last, in any order: people word a need freely ("money
         migrants send home" holds "sending money home"). Side by side, the words must come
@@ -61,6 +62,8 @@ class Thesaurus:
         if len(key) < 3 or len(set(key)) < len(key):
             return []
         for skipped in range(1, len(key) - 1):
+            if not may_skip(skipped):
+                continue
             candidate = key[:skipped] + key[skipped + 1 :]
             if (term := self.unordered.get(tuple(sorted(candidate)))) is not None:
                 return self.lookup(term)
@@ -232,7 +235,12 @@ def compile_query(query, thesaurus=None, vocabulary=None):
         for j in range(min(len(units), i + MAX_SPAN), i + 2, -1):
             span = units[i:j]
             if all(key is not None and len(key) == 1 for _, key in span):
-                if related := thesaurus.lookup_loosely(tuple(key[0] for _, key in span)):
+                # The word inside must be an English one: a typo ("people smuglers by
+                # boat") stays a word of its own, which the correction can then find.
+                def english_word(position, span=span):
+                    return english.is_word(span[position][0][0].words[0])
+
+                if related := thesaurus.lookup_loosely(tuple(key[0] for _, key in span), english_word):
                     return j, related, []
         return None
 
@@ -265,7 +273,9 @@ def compile_query(query, thesaurus=None, vocabulary=None):
         j, related, named = chosen
         matched = (i, j, related, named)
         typed = [units[k][0][0] for k in range(i, j)]
-        words = tuple(w for term in typed for w in term.words)
+        # A stop word a term holds ("no papers") is no word a practice must have.
+        words = tuple(w for term in typed for w in term.words if w.lower() not in TERM_ONLY_WORDS)
+        typed = [term for term in typed if set(term.words) - TERM_ONLY_WORDS] or typed
         # The words as typed keep their meaning: all of them, anywhere (as without the
         # thesaurus); the related terms and names are alternatives to them.
         own = typed[0] if len(typed) == 1 else Term(words=words, phrase=False)

@@ -21,16 +21,22 @@ from dataclasses import dataclass, field
 MAX_QUERY_LENGTH = 400
 MAX_TERMS = 40
 
+# Stop words that thesaurus terms need ("no papers", "convention no 97"): parsed as request
+# words (FILLER_WORDS), which the compiler keeps only inside a term, and never searched for.
+TERM_ONLY_WORDS = frozenset({"no"})
 # PostgreSQL's English stop words, dropped from unquoted words on both databases so that
-# "labour migration in Asia" behaves the same everywhere.
-STOP_WORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
+# "labour migration in Asia" behaves the same everywhere (but for TERM_ONLY_WORDS).
+STOP_WORDS = (
+    frozenset(
+        """a about above after again against all am an and any are as at be because been before being
     below between both but by can did do does doing down during each few for from further had has
     have having he her here hers herself him himself his how i if in into is it its itself just me
     more most my myself no nor not now of off on once only other our ours ourselves out over own
     same she should so some such than that the their theirs them themselves then there these they
     this those through to too under until up very was we were what when where which while who whom
     why will with you your yours yourself yourselves""".split()
+    )
+    - TERM_ONLY_WORDS
 )
 
 
@@ -38,11 +44,14 @@ STOP_WORDS = frozenset(
 # "governments genuinely delivering…"). Rare in the practices, as concepts they were words a
 # result had to match, and weighed most in the coverage; so the compiler leaves one out
 # unless a thesaurus term or name holds it ("know your rights"). Parsed as words.
-FILLER_WORDS = frozenset(
-    """actually really still also even please possible possibly want wants wanted looking
+FILLER_WORDS = (
+    frozenset(
+        """actually really still also even please possible possibly want wants wanted looking
     trying know anyone someone something anything kind sort thing things whether would could
     might must genuinely truly basically simply like i'm i've i'd we're we've don't doesn't
     can't""".split()
+    )
+    | TERM_ONLY_WORDS
 )
 # Words that join the terms either side into alternatives: "or", and the "versus" of a
 # comparison ("Danish vs Belgian schemes" wants either country's, not practices of both).

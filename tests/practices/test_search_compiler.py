@@ -9,7 +9,11 @@ from practices.search.query import QueryError, parse, stem
 THESAURUS = Thesaurus(
     [
         ("equivalent", ["irregular migrant", "undocumented migrant", "migrant without papers"], []),
-        ("one_way", ["without papers", "undocumented"], ["irregular situation", "irregular status"]),
+        (
+            "one_way",
+            ["without papers", "undocumented", "no papers"],
+            ["irregular situation", "irregular status"],
+        ),
         ("one_way", ["legal status"], ["regularisation", "amnesty"]),
         ("one_way", ["cheaper money transfers"], ["remittance costs"]),
         ("one_way", ["transfers home", "send money"], ["remittances"]),
@@ -81,6 +85,15 @@ def test_words_that_only_phrase_a_request_are_no_concept_of_it():
             parse(text)
 
 
+def test_a_stop_word_a_term_needs_is_kept_for_the_term_only():
+    # "no" is a stop word, yet "no papers" is what people type for undocumented.
+    people, papers = concepts("people with no papers")
+    assert papers.label == "no papers" and "irregular status" in papers.expansions
+    assert papers.terms[0].words == ("papers",)  # the practices need not say "no"
+    # Alone, it is left out, as before.
+    assert [c.label for c in concepts("no detention")] == ["detention"]
+
+
 def test_overlapping_terms_make_one_concept_rather_than_leave_a_word_required():
     # "transfers home" overlaps "cheaper money transfers": "home" must not become a word
     # every result has to contain (it cut the remittance practices from the results).
@@ -103,6 +116,8 @@ def test_a_term_is_found_with_one_word_more_inside_it_in_any_order():
     # Side by side, the words keep the term's order: these workers are not foreign.
     assert [c.label for c in concepts("workers for foreign companies")] == ["workers", "foreign", "companies"]
     assert [c.label for c in concepts("foreign workers")][0] == "foreign workers"
+    # A typo is no word inside a term: it stays a word of its own, for the correction to find.
+    assert [c.label for c in concepts("the money migrnts send")] == ["money", "migrnts", "send"]
     # Two words apart is no term: "money" and "send" stay words every result must have.
     assert [c.label for c in concepts("money for schools and clinics to send")] == [
         "money",

@@ -69,14 +69,15 @@ def test_the_quality_command_prints_recall_mrr_and_zero_results(knowledge_base):
 
 
 # Queries first run blind: written by people who had not seen the thesaurus, this query
-# set or the search code, from the practices' topics, in ten rounds: 70 and 60 queries
-# on 2026-12-07 (sets 1 and 2), 60 and 50 more later that day (sets 3 and 4), then 60 and
-# 60 in the next session (sets 5 and 6), 60 and 50 in the one after (sets 7 and 8), 60 and
-# 60 in the next (sets 9 and 10), each after the fixes the one before led to. Run blind
-# they gave recall@10 / MRR 0.935 / 0.888, 0.942 / 0.880, 0.848 / 0.700, 0.815 / 0.697,
-# 0.721 / 0.681, 0.893 / 0.794, 0.850 / 0.900, 0.881 / 0.826, 0.878 / 0.860 and
-# 0.875 / 0.830 on PostgreSQL over the queries with relevant practices, and 7, 3, 8, 5, 6,
-# 6, 5, 1, 5 and 6 of their must-find-nothing queries listed something. The fixes made from them
+# set or the search code, from the practices' topics, in eleven rounds: 70 and 60
+# queries on 2026-12-07 (sets 1 and 2), 60 and 50 more later that day (sets 3 and 4), then
+# 60 and 60 in the next session (sets 5 and 6), 60 and 50 in the one after (sets 7 and 8),
+# 60, 60 and 60 in the next (sets 9 to 11), each after the fixes the one before led to. Run
+# blind they gave recall@10 / MRR 0.935 / 0.888, 0.942 / 0.880, 0.848 / 0.700,
+# 0.815 / 0.697, 0.721 / 0.681, 0.893 / 0.794, 0.850 / 0.900, 0.881 / 0.826,
+# 0.878 / 0.860, 0.875 / 0.830 and 0.833 / 0.862 on PostgreSQL over the queries with
+# relevant practices, and 7, 3, 8, 5, 6, 6, 5, 1, 5, 6 and 6 of their must-find-nothing
+# queries listed something. The fixes made from them
 # were general (rules, names and thesaurus entries of established terms), so they are no
 # longer blind: they guard against regressions.
 # Known failures, kept visible: blind queries with relevant practices whose page is empty.
@@ -112,6 +113,8 @@ BLIND = json.loads((Path(__file__).parent / "search_blind.json").read_text(encod
         (("blind-9",), 0.91, 0.86, 5),
         # Students, journalists, field staff's jargon, whole queries in Spanish and French.
         (("blind-10",), 0.88, 0.86, 6),
+        # A brief-writer, a donor, a lawyer, a teacher, a migrant worker, a think tank, a phone.
+        (("blind-11",), 0.82, 0.85, 6),
     ],
 )
 def test_queries_first_run_blind_keep_their_figures(knowledge_base, sets, recall, mrr, noisy):
