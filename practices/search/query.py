@@ -41,15 +41,15 @@ STOP_WORDS = (
 
 
 # Words that phrase a request rather than name its topic ("is it still possible to…",
-# "governments genuinely delivering…"). Rare in the practices, as concepts they were words a
-# result had to match, and weighed most in the coverage; so the compiler leaves one out
-# unless a thesaurus term or name holds it ("know your rights"). Parsed as words.
+# "governments genuinely delivering…", "help workers get fair contracts"). As concepts
+# they were words a result had to match; so the compiler leaves one out unless a thesaurus
+# term or name holds it ("know your rights", "get papers"). Parsed as words.
 FILLER_WORDS = (
     frozenset(
         """actually really still also even please possible possibly want wants wanted looking
     trying know anyone someone something anything kind sort thing things whether would could
     might must genuinely truly basically simply like i'm i've i'd we're we've don't doesn't
-    can't""".split()
+    can't get gets getting got""".split()
     )
     | TERM_ONLY_WORDS
 )
