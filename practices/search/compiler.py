@@ -62,10 +62,9 @@ class Thesaurus:
         if len(key) < 3 or len(set(key)) < len(key):
             return []
         for skipped in range(1, len(key) - 1):
-            if not may_skip(skipped):
-                continue
             candidate = key[:skipped] + key[skipped + 1 :]
-            if (term := self.unordered.get(tuple(sorted(candidate)))) is not None:
+            term = self.unordered.get(tuple(sorted(candidate)))
+            if term is not None and may_skip(skipped):  # asked only of a term found
                 return self.lookup(term)
         return []
 
