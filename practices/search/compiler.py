@@ -263,7 +263,8 @@ def compile_query(query, thesaurus=None, vocabulary=None):
         if chosen is None:
             clause = units[i][0]
             if len(clause) > 1:  # alternatives typed ("Danish or Belgian"): each as a term alone
-                concepts.append(_alternatives(clause, thesaurus, vocabulary))
+                if alternatives := [term for term in clause if not _term_only(term)]:
+                    concepts.append(_alternatives(alternatives, thesaurus, vocabulary))
             elif i not in query.request_words:  # a word that only phrases the request is no concept
                 concepts.append(Concept(label=_label(clause), terms=tuple(clause)))
             matched = None
@@ -274,7 +275,7 @@ def compile_query(query, thesaurus=None, vocabulary=None):
         typed = [units[k][0][0] for k in range(i, j)]
         # A stop word a term holds ("no papers") is no word a practice must have.
         words = tuple(w for term in typed for w in term.words if w.lower() not in TERM_ONLY_WORDS)
-        typed = [term for term in typed if set(term.words) - TERM_ONLY_WORDS] or typed
+        typed = [term for term in typed if not _term_only(term)] or typed
         # The words as typed keep their meaning: all of them, anywhere (as without the
         # thesaurus); the related terms and names are alternatives to them.
         own = typed[0] if len(typed) == 1 else Term(words=words, phrase=False)
@@ -364,6 +365,11 @@ def _alternatives(clause, thesaurus, vocabulary):
         expansions=tuple(" ".join(t.words) for t in terms[len(clause) :]),
         named=tuple(dict.fromkeys(named)),
     )
+
+
+def _term_only(term):
+    """Whether ``term`` is only words kept for thesaurus terms ("no"), never searched for."""
+    return {word.lower() for word in term.words} <= TERM_ONLY_WORDS
 
 
 def _label(clause):

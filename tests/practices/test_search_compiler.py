@@ -89,8 +89,10 @@ def test_a_stop_word_a_term_needs_is_kept_for_the_term_only():
     people, papers = concepts("people with no papers")
     assert papers.label == "no papers" and "irregular status" in papers.expansions
     assert papers.terms[0].words == ("papers",)  # the practices need not say "no"
-    # Alone, it is left out, as before.
-    assert [c.label for c in concepts("no detention")] == ["detention"]
+    # Alone, or as an alternative, it is left out, as before.
+    assert [c.label for c in concepts("No detention")] == ["detention"]
+    assert [c.label for c in concepts("detention yes or no")] == ["detention", "yes"]
+    assert concepts("People with No papers")[1].terms[0].words == ("papers",)
 
 
 def test_overlapping_terms_make_one_concept_rather_than_leave_a_word_required():
