@@ -18,6 +18,7 @@ from practices.models import (
     Organisation,
     Practice,
     Theme,
+    ThesaurusEntry,
 )
 from practices.search.page import SearchPage
 from sources.models import SourceDocument
@@ -98,6 +99,13 @@ def test_every_document_is_cited_and_tied_to_its_meeting(knowledge_base):
     for document in SourceDocument.objects.all():
         assert document.citations.count() >= 20, document
         assert document.meetings.exists(), document
+
+
+def test_every_seeded_thesaurus_entry_passes_the_admins_checks(knowledge_base):
+    # A curator saving a seeded entry must not meet an error the seed put there ("on their
+    # own" has no word the search can use).
+    for entry in ThesaurusEntry.objects.all():
+        entry.full_clean()
 
 
 def test_summaries_and_markdown_are_rendered(knowledge_base):
