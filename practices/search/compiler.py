@@ -279,13 +279,12 @@ def compile_query(query, thesaurus=None, vocabulary=None):
         # The words as typed keep their meaning: all of them, anywhere (as without the
         # thesaurus); the related terms and names are alternatives to them.
         own = typed[0] if len(typed) == 1 else Term(words=words, phrase=False)
-        extra = [t for t in (term_of(text) for text in related) if t is not None and t != own]
-        terms = tuple(dict.fromkeys([own, *extra]))[:MAX_ALTERNATIVES]
+        terms, expansions = _widened([own], related)
         concepts.append(
             Concept(
                 label=_typed(query, i, j) or " ".join(words),
                 terms=terms,
-                expansions=tuple(" ".join(t.words) for t in terms[1:]),
+                expansions=expansions,
                 named=tuple(dict.fromkeys(named)),  # overlapping terms may name the same value
             )
         )
@@ -357,14 +356,18 @@ def _alternatives(clause, thesaurus, vocabulary):
             key = stems(" ".join(term.words))
             related += thesaurus.lookup(key)
             named += vocabulary.lookup(key)
-    extra = [t for t in (term_of(text) for text in related) if t is not None and t not in clause]
-    terms = tuple(dict.fromkeys([*clause, *extra]))[: max(MAX_ALTERNATIVES, len(clause))]
+    terms, expansions = _widened(clause, related)
     return Concept(
-        label=_label(clause),
-        terms=terms,
-        expansions=tuple(" ".join(t.words) for t in terms[len(clause) :]),
-        named=tuple(dict.fromkeys(named)),
+        label=_label(clause), terms=terms, expansions=expansions, named=tuple(dict.fromkeys(named))
     )
+
+
+def _widened(typed, related):
+    """(terms, expansions): the ``typed`` terms, then the ``related`` texts as terms (none
+    twice), within MAX_ALTERNATIVES; and the texts of those the thesaurus added."""
+    extra = [t for t in map(term_of, related) if t is not None]
+    terms = tuple(dict.fromkeys([*typed, *extra]))[: max(MAX_ALTERNATIVES, len(typed))]
+    return terms, tuple(" ".join(t.words) for t in terms[len(typed) :])
 
 
 def _term_only(term):

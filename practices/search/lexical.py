@@ -149,11 +149,8 @@ def _best_rows_among(queryset, query, limit, fields, among):
     """PostgreSQL: the rows of the ``limit`` best head matches among ``among``, in one statement."""
     meta = queryset.model._meta
     quote = connection.ops.quote_name
-    columns = ", ".join("p." + quote((meta.pk if f == "pk" else meta.get_field(f)).column) for f in fields)
-    outer = SqlQuery(queryset.model)
-    tsquery, params = outer.get_compiler(connection=connection).compile(
-        _pg_full_query(query).resolve_expression(outer)
-    )
+    columns = _columns(meta, fields, table="p")
+    tsquery, params = _pg_tsquery_sql(queryset.model, query)
     sql = (
         f"SELECT {columns} FROM practices_best_among({tsquery}, %s, %s) WITH ORDINALITY AS b(id, n) "
         f"JOIN {quote(meta.db_table)} p ON p.{quote(meta.pk.column)} = b.id ORDER BY b.n"
@@ -170,13 +167,27 @@ def _rows(model, ids, fields):
         return []
     meta = model._meta
     quote = connection.ops.quote_name
-    columns = ", ".join(quote((meta.pk if f == "pk" else meta.get_field(f)).column) for f in fields)
+    columns = _columns(meta, fields)
     placeholders = ", ".join(["%s"] * len(ids))
     sql = f"SELECT {columns} FROM {meta.db_table} WHERE {quote(meta.pk.column)} IN ({placeholders})"
     with connection.cursor() as cursor:
         cursor.execute(sql, ids)
         rows = {row[0]: row for row in cursor.fetchall()}
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def _columns(meta, fields, table=None):
+    """The SQL column list of ``fields`` ("pk" or field names) of a model, quoted, each
+    prefixed with ``table.`` if given."""
+    quote = connection.ops.quote_name
+    prefix = f"{table}." if table else ""
+    return ", ".join(prefix + quote((meta.pk if f == "pk" else meta.get_field(f)).column) for f in fields)
+
+
+def _pg_tsquery_sql(model, query):
+    """(SQL, params) of ``query`` as one PostgreSQL tsquery, for statements written by hand."""
+    outer = SqlQuery(model)
+    return outer.get_compiler(connection=connection).compile(_pg_full_query(query).resolve_expression(outer))
 
 
 def _best_ids(queryset, query, count):
@@ -236,10 +247,7 @@ def matching_bits_many(queryset, queries):
 
 
 def _gin_ids(queryset, query):
-    outer = SqlQuery(queryset.model)
-    tsquery, params = outer.get_compiler(connection=connection).compile(
-        _pg_full_query(query).resolve_expression(outer)
-    )
+    tsquery, params = _pg_tsquery_sql(queryset.model, query)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT practices_matching({tsquery})", params)
         (packed,) = cursor.fetchone()
