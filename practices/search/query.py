@@ -50,6 +50,11 @@ FILLER_WORDS = (
     trying know anyone someone something anything kind sort thing things whether would could
     might must genuinely truly basically simply like i'm i've i'd we're we've don't doesn't
     can't get gets getting got""".split()
+        # Spanish and French function words, in a query typed in those languages ("remesas
+        # más baratas para las familias"): as concepts, "para" and "las" matched the practices
+        # with a Spanish name. Not "un", which is also the UN.
+        + """de del la las el los y en para por con que una al les des du et au aux pour sur
+    dans avec par""".split()
     )
     | TERM_ONLY_WORDS
 )

@@ -68,6 +68,14 @@ def test_words_that_only_phrase_a_request_are_no_concept_of_it():
     assert [c.label for c in concepts("is it still possible to actually get legal status")] == [
         "legal status"
     ]
+    # So do the function words of a query in Spanish or French; "UN" is not one of them.
+    assert [c.label for c in concepts("remesas para las familias")] == ["remesas", "familias"]
+    assert [c.label for c in concepts("droits des travailleurs et des familles")] == [
+        "droits",
+        "travailleurs",
+        "familles",
+    ]
+    assert [c.label for c in concepts("un treaty")] == ["un", "treaty"]
     # "versus" joins the sides of a comparison into alternatives, each still a name.
     found = concepts("I’m comparing Mexico versus America, like it or not")
     assert [c.label for c in found] == ["comparing", "Mexico or America"]
